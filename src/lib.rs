@@ -1,0 +1,73 @@
+//! # packsched
+//!
+//! Resource-aware cluster scheduling: which node each task runs on. A cluster is a
+//! nodes x resources capacity matrix, a workload a tasks x resources demand matrix; placement
+//! strategies (the load-balancer policies, the packing scores of production schedulers, an exact
+//! MILP) sit behind one [`Strategy`] trait and are compared side by side for nodes used, tasks
+//! left unplaced and decision time, next to a proven [lower bound](bounds::lower_bound).
+//!
+//! ```
+//! use ndarray::array;
+//! use packsched::prelude::*;
+//!
+//! let resources = Resources::new(["cpu", "memory"])?;
+//! let cluster = Cluster::new(resources.clone(), array![[64.0, 256.0], [32.0, 128.0]])?;
+//! let workload = Workload::new(resources, array![[2.0, 4.0], [8.0, 32.0], [1.0, 1.0]])?
+//!     .with_priority(vec![0, 5, 0])?;
+//! let problem = Problem::new(cluster, workload)?;
+//!
+//! // One strategy by name...
+//! let placement = strategy::by_name("least_connections")?.place(&problem, &Options::default())?;
+//! assert_eq!(placement.assignment, vec![Some(1), Some(0), Some(0)]);
+//!
+//! // ...or all of them side by side, with the lower bound.
+//! let comparison = compare(&problem, &strategy::parse_list("all")?, &Options::default())?;
+//! assert_eq!(comparison.lower_bound, 1);
+//! let lp = comparison.outcomes.iter().find(|o| o.name == "lp_optimal").unwrap();
+//! assert_eq!((lp.placement.nodes_used(), lp.placement.status), (1, Status::Optimal));
+//! # Ok::<_, packsched::Error>(())
+//! ```
+//!
+//! ## Layout
+//! - [`model`]: resources, cluster, workload, dependency DAG, validated into a [`Problem`];
+//! - [`state`]: the mutable allocation and the shared fit filter;
+//! - [`strategy`]: the trait, the registry and one file per strategy;
+//! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
+//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format.
+//!
+//! ## Cargo features
+//! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
+//!   toolchain is needed.
+
+#![deny(missing_docs)]
+
+pub mod bounds;
+pub mod compare;
+pub mod error;
+pub mod lp;
+pub mod model;
+pub mod placement;
+pub mod scenario;
+pub mod state;
+pub mod strategy;
+
+pub use compare::{Comparison, Outcome, Report, compare};
+pub use error::{Error, Location, Result};
+pub use model::{Cluster, Problem, Resources, Workload};
+pub use placement::{Placement, Reason, Status, Unplaced};
+pub use state::State;
+pub use strategy::{Options, Selector, Strategy};
+
+/// Keeps the README's example compiling and passing.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+/// The names most programs need, in one import.
+pub mod prelude {
+    pub use crate::compare::{Comparison, Report, compare};
+    pub use crate::error::{Error, Result};
+    pub use crate::model::{Cluster, Problem, Resources, Workload};
+    pub use crate::placement::{Placement, Reason, Status};
+    pub use crate::strategy::{self, Options, Strategy};
+}

@@ -1,0 +1,171 @@
+//! A workload: tasks x resources demand, with optional per-task attributes.
+
+use super::{Resources, check_acyclic, check_len, check_list, check_matrix};
+use crate::error::{Error, Result};
+use ndarray::{Array2, ArrayView1};
+
+/// A workload: a tasks x resources demand matrix and optional per-task priority (higher first),
+/// duration (seconds), arrival time (seconds), dependencies (task indices forming a DAG), tenant
+/// and name.
+///
+/// Built with [`Workload::new`] and the `with_*` methods, each of which validates what it adds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workload {
+    resources: Resources,
+    demand: Array2<f64>,
+    priority: Option<Vec<i64>>,
+    duration: Option<Vec<f64>>,
+    arrival: Option<Vec<f64>>,
+    depends_on: Option<Vec<Vec<usize>>>,
+    tenant: Option<Vec<String>>,
+    names: Option<Vec<String>>,
+}
+
+impl Workload {
+    /// A workload with one row of `demand` per task, one column per resource.
+    ///
+    /// Errors: a column count that differs from the resources, a NaN, infinite or negative value.
+    pub fn new(resources: Resources, demand: Array2<f64>) -> Result<Self> {
+        check_matrix("demand", &demand, &resources)?;
+        Ok(Self {
+            resources,
+            demand,
+            priority: None,
+            duration: None,
+            arrival: None,
+            depends_on: None,
+            tenant: None,
+            names: None,
+        })
+    }
+
+    /// Sets per-task priorities: higher is placed first. Any integer, negative included.
+    pub fn with_priority(mut self, priority: Vec<i64>) -> Result<Self> {
+        check_len("priority", "task", priority.len(), self.tasks())?;
+        self.priority = Some(priority);
+        Ok(self)
+    }
+
+    /// Sets per-task durations in seconds (finite, not negative).
+    pub fn with_duration(mut self, duration: Vec<f64>) -> Result<Self> {
+        check_list("duration", &duration, self.tasks())?;
+        self.duration = Some(duration);
+        Ok(self)
+    }
+
+    /// Sets per-task arrival times in seconds (finite, not negative).
+    pub fn with_arrival(mut self, arrival: Vec<f64>) -> Result<Self> {
+        check_list("arrival", &arrival, self.tasks())?;
+        self.arrival = Some(arrival);
+        Ok(self)
+    }
+
+    /// Sets the dependencies: `depends_on[t]` lists the tasks that must complete before `t`.
+    ///
+    /// Errors: an index out of range, a cycle (naming the tasks on it).
+    pub fn with_dependencies(mut self, depends_on: Vec<Vec<usize>>) -> Result<Self> {
+        let tasks = self.tasks();
+        check_len("depends_on", "task", depends_on.len(), tasks)?;
+        for (task, deps) in depends_on.iter().enumerate() {
+            if let Some(&dependency) = deps.iter().find(|&&d| d >= tasks) {
+                return Err(Error::DependencyOutOfRange {
+                    task,
+                    dependency,
+                    tasks,
+                });
+            }
+        }
+        check_acyclic(&depends_on)?;
+        self.depends_on = Some(depends_on);
+        Ok(self)
+    }
+
+    /// Sets the tenant (owner) of each task, used by fairness policies.
+    pub fn with_tenants(mut self, tenant: Vec<String>) -> Result<Self> {
+        check_len("tenant", "task", tenant.len(), self.tasks())?;
+        self.tenant = Some(tenant);
+        Ok(self)
+    }
+
+    /// Names the tasks, one name per row.
+    pub fn with_names(mut self, names: Vec<String>) -> Result<Self> {
+        check_len("task_names", "task", names.len(), self.tasks())?;
+        self.names = Some(names);
+        Ok(self)
+    }
+
+    /// The resource dimensions.
+    pub fn resources(&self) -> &Resources {
+        &self.resources
+    }
+
+    /// The demand matrix, tasks x resources.
+    pub fn demand(&self) -> &Array2<f64> {
+        &self.demand
+    }
+
+    /// The demand of one task.
+    pub fn task(&self, task: usize) -> ArrayView1<'_, f64> {
+        self.demand.row(task)
+    }
+
+    /// The number of tasks.
+    pub fn tasks(&self) -> usize {
+        self.demand.nrows()
+    }
+
+    /// The priority of a task (0 when none is given).
+    pub fn priority(&self, task: usize) -> i64 {
+        self.priority.as_ref().map_or(0, |p| p[task])
+    }
+
+    /// The duration of a task in seconds, if given.
+    pub fn duration(&self, task: usize) -> Option<f64> {
+        self.duration.as_ref().map(|d| d[task])
+    }
+
+    /// The arrival time of a task in seconds (0 when none is given).
+    pub fn arrival(&self, task: usize) -> f64 {
+        self.arrival.as_ref().map_or(0.0, |a| a[task])
+    }
+
+    /// The tasks that `task` depends on.
+    pub fn dependencies(&self, task: usize) -> &[usize] {
+        self.depends_on.as_ref().map_or(&[], |d| &d[task])
+    }
+
+    /// The tenant of a task, if given.
+    pub fn tenant(&self, task: usize) -> Option<&str> {
+        self.tenant.as_ref().map(|t| t[task].as_str())
+    }
+
+    /// The name of a task: its given name, or `task-<index>`.
+    pub fn task_name(&self, task: usize) -> String {
+        match &self.names {
+            Some(names) => names[task].clone(),
+            None => format!("task-{task}"),
+        }
+    }
+
+    /// The optional per-task lists as given (for saving a scenario).
+    pub(crate) fn attributes(&self) -> WorkloadAttributes<'_> {
+        WorkloadAttributes {
+            priority: self.priority.as_deref(),
+            duration: self.duration.as_deref(),
+            arrival: self.arrival.as_deref(),
+            depends_on: self.depends_on.as_deref(),
+            tenant: self.tenant.as_deref(),
+            names: self.names.as_deref(),
+        }
+    }
+}
+
+/// Borrowed view of a workload's optional lists.
+pub(crate) struct WorkloadAttributes<'a> {
+    pub priority: Option<&'a [i64]>,
+    pub duration: Option<&'a [f64]>,
+    pub arrival: Option<&'a [f64]>,
+    pub depends_on: Option<&'a [Vec<usize>]>,
+    pub tenant: Option<&'a [String]>,
+    pub names: Option<&'a [String]>,
+}

@@ -1,0 +1,176 @@
+//! The scenario file format (JSON), loaded and saved with serde.
+//!
+//! ```jsonc
+//! {
+//!   "resources": ["cpu", "memory"],
+//!   "capacity": [[64, 256], [32, 128]],     // nodes x resources
+//!   "demand":   [[2, 4], [8, 32], [1, 1]],  // tasks x resources
+//!   "priority":   [0, 5, 0],                // optional, higher first
+//!   "duration":   [10.0, 3.5, 1.0],         // optional, seconds
+//!   "arrival":    [0.0, 0.0, 2.0],          // optional, seconds
+//!   "depends_on": [[], [0], [0, 1]],        // optional, task indices
+//!   "tenant":     ["a", "b", "a"],          // optional, for fairness policies
+//!   "node_names": ["big", "small"],         // optional
+//!   "task_names": ["web", "db", "cron"]     // optional
+//! }
+//! ```
+//!
+//! Unknown keys are an error (a typo must not pass silently). `NaN` and `Infinity`, which are not
+//! JSON but which Python writes, are read so that validation names the field and row.
+
+mod lenient;
+
+pub use lenient::Number;
+
+use crate::error::{Error, Result};
+use crate::model::{Cluster, Problem, Resources, Workload};
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// A scenario file as written: plain lists, not yet validated. See the module docs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Resource names, in column order.
+    pub resources: Vec<String>,
+    /// Capacity, nodes x resources.
+    pub capacity: Vec<Vec<Number>>,
+    /// Demand, tasks x resources.
+    pub demand: Vec<Vec<Number>>,
+    /// Per-task priority, higher first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Vec<i64>>,
+    /// Per-task duration, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Vec<Number>>,
+    /// Per-task arrival time, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrival: Option<Vec<Number>>,
+    /// Per-task dependencies, task indices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<Vec<Vec<usize>>>,
+    /// Per-task tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<Vec<String>>,
+    /// Node names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_names: Option<Vec<String>>,
+    /// Task names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_names: Option<Vec<String>>,
+}
+
+impl Scenario {
+    /// Parses scenario JSON; `origin` (a file name) prefixes error messages.
+    pub fn from_json(text: &str, origin: &str) -> Result<Self> {
+        serde_json::from_str(&lenient::quote_non_finite(text)).map_err(|e| Error::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Validates the scenario into a [`Problem`].
+    pub fn into_problem(self) -> Result<Problem> {
+        let resources = Resources::new(self.resources)?;
+        let capacity = matrix("capacity", &self.capacity, resources.len())?;
+        let demand = matrix("demand", &self.demand, resources.len())?;
+        let mut cluster = Cluster::new(resources.clone(), capacity)?;
+        if let Some(names) = self.node_names {
+            cluster = cluster.with_names(names)?;
+        }
+        let mut workload = Workload::new(resources, demand)?;
+        if let Some(p) = self.priority {
+            workload = workload.with_priority(p)?;
+        }
+        if let Some(d) = self.duration {
+            workload = workload.with_duration(plain(d))?;
+        }
+        if let Some(a) = self.arrival {
+            workload = workload.with_arrival(plain(a))?;
+        }
+        if let Some(d) = self.depends_on {
+            workload = workload.with_dependencies(d)?;
+        }
+        if let Some(t) = self.tenant {
+            workload = workload.with_tenants(t)?;
+        }
+        if let Some(n) = self.task_names {
+            workload = workload.with_names(n)?;
+        }
+        Problem::new(cluster, workload)
+    }
+
+    /// The scenario of a problem, for saving.
+    pub fn from_problem(problem: &Problem) -> Self {
+        let rows = |m: &Array2<f64>| -> Vec<Vec<Number>> {
+            m.rows()
+                .into_iter()
+                .map(|r| r.iter().map(|&v| Number(v)).collect())
+                .collect()
+        };
+        let numbers = |v: &[f64]| v.iter().map(|&x| Number(x)).collect();
+        let attrs = problem.workload().attributes();
+        Self {
+            resources: problem.resources().names().to_vec(),
+            capacity: rows(problem.cluster().capacity()),
+            demand: rows(problem.workload().demand()),
+            priority: attrs.priority.map(<[i64]>::to_vec),
+            duration: attrs.duration.map(numbers),
+            arrival: attrs.arrival.map(numbers),
+            depends_on: attrs.depends_on.map(<[Vec<usize>]>::to_vec),
+            tenant: attrs.tenant.map(<[String]>::to_vec),
+            node_names: problem.cluster().names().map(<[String]>::to_vec),
+            task_names: attrs.names.map(<[String]>::to_vec),
+        }
+    }
+}
+
+/// Parses and validates scenario JSON; `origin` (a file name) prefixes parse errors.
+pub fn from_json(text: &str, origin: &str) -> Result<Problem> {
+    Scenario::from_json(text, origin)?.into_problem()
+}
+
+/// The scenario JSON of a problem.
+pub fn to_json(problem: &Problem) -> String {
+    serde_json::to_string(&Scenario::from_problem(problem)).expect("a scenario serialises")
+}
+
+/// Loads and validates a scenario file.
+pub fn load(path: impl AsRef<Path>) -> Result<Problem> {
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    from_json(&text, &path.display().to_string())
+}
+
+/// Saves a problem as a scenario file.
+pub fn save(problem: &Problem, path: impl AsRef<Path>) -> Result<()> {
+    let path = path.as_ref();
+    std::fs::write(path, to_json(problem)).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn matrix(field: &'static str, rows: &[Vec<Number>], width: usize) -> Result<Array2<f64>> {
+    let mut flat = Vec::with_capacity(rows.len() * width);
+    for (row, values) in rows.iter().enumerate() {
+        if values.len() != width {
+            return Err(Error::RowLength {
+                field,
+                row,
+                expected: width,
+                found: values.len(),
+            });
+        }
+        flat.extend(values.iter().map(|n| n.0));
+    }
+    Ok(Array2::from_shape_vec((rows.len(), width), flat).expect("rows checked"))
+}
+
+fn plain(values: Vec<Number>) -> Vec<f64> {
+    values.into_iter().map(|n| n.0).collect()
+}

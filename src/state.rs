@@ -1,0 +1,447 @@
+//! The mutable allocation: free capacity per node and resource, counters per node, and the hard
+//! fit filter that every strategy shares.
+//!
+//! Layout: the free capacity is one contiguous nodes x resources array; per-node counters (tasks
+//! placed, work placed, alive) sit beside it. Placing or removing a task allocates nothing.
+
+use crate::model::Problem;
+use crate::placement::Reason;
+use ndarray::{Array1, Array2, ArrayView1, Axis};
+
+/// Relative slack of the fit test, against rounding in sums of fractional demands: a demand
+/// fits when `demand <= free + TOLERANCE * capacity` in every resource.
+pub const TOLERANCE: f64 = 1e-9;
+
+/// Why a task does not fit one node: the first resource short, how much was asked, how much
+/// was free.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shortfall {
+    /// The resource (column) that is short.
+    pub resource: usize,
+    /// The task's demand of it.
+    pub requested: f64,
+    /// What the node had free.
+    pub free: f64,
+}
+
+/// The filter step: does `demand` fit into `free` (a node whose full capacity is `capacity`)
+/// in every resource? `Err` names the first resource that is short.
+///
+/// Complexity: O(resources).
+pub fn check_fit(
+    demand: ArrayView1<'_, f64>,
+    free: ArrayView1<'_, f64>,
+    capacity: ArrayView1<'_, f64>,
+) -> Result<(), Shortfall> {
+    for (resource, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
+        if d > f + TOLERANCE * c {
+            return Err(Shortfall {
+                resource,
+                requested: d,
+                free: f,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The allocation of a problem's tasks to nodes, updated one placement at a time.
+///
+/// Nodes may fail (their tasks are released) and new nodes may join, so that a simulator can
+/// drive the same state through time.
+#[derive(Debug, Clone)]
+pub struct State<'p> {
+    problem: &'p Problem,
+    capacity: Array2<f64>,
+    free: Array2<f64>,
+    tasks_on: Vec<u32>,
+    work_on: Vec<f64>,
+    alive: Vec<bool>,
+    assignment: Vec<Option<usize>>,
+}
+
+impl<'p> State<'p> {
+    /// An empty allocation: every node alive and free, no task placed.
+    pub fn new(problem: &'p Problem) -> Self {
+        let capacity = problem.cluster().capacity().clone();
+        let nodes = capacity.nrows();
+        Self {
+            problem,
+            free: capacity.clone(),
+            capacity,
+            tasks_on: vec![0; nodes],
+            work_on: vec![0.0; nodes],
+            alive: vec![true; nodes],
+            assignment: vec![None; problem.tasks()],
+        }
+    }
+
+    /// The problem this state allocates.
+    pub fn problem(&self) -> &'p Problem {
+        self.problem
+    }
+
+    /// The number of nodes, failed ones included.
+    pub fn nodes(&self) -> usize {
+        self.capacity.nrows()
+    }
+
+    /// The demand row of a task.
+    pub fn demand(&self, task: usize) -> ArrayView1<'p, f64> {
+        self.problem.demand(task)
+    }
+
+    /// The full capacity of a node.
+    pub fn capacity(&self, node: usize) -> ArrayView1<'_, f64> {
+        self.capacity.row(node)
+    }
+
+    /// The free capacity of a node.
+    pub fn free(&self, node: usize) -> ArrayView1<'_, f64> {
+        self.free.row(node)
+    }
+
+    /// The free capacity of every node, nodes x resources.
+    pub fn free_matrix(&self) -> &Array2<f64> {
+        &self.free
+    }
+
+    /// The capacity of every node, nodes x resources (joined nodes included).
+    pub fn capacity_matrix(&self) -> &Array2<f64> {
+        &self.capacity
+    }
+
+    /// How many tasks are placed on a node.
+    pub fn task_count(&self, node: usize) -> u32 {
+        self.tasks_on[node]
+    }
+
+    /// The work placed on a node: the sum of its tasks' durations, 1 per task without one.
+    pub fn work(&self, node: usize) -> f64 {
+        self.work_on[node]
+    }
+
+    /// Whether a node is up (not failed).
+    pub fn is_alive(&self, node: usize) -> bool {
+        self.alive[node]
+    }
+
+    /// Where each task is placed.
+    pub fn assignment(&self) -> &[Option<usize>] {
+        &self.assignment
+    }
+
+    /// The work a task adds to its node: its duration, or 1 without one.
+    pub fn task_work(&self, task: usize) -> f64 {
+        self.problem.workload().duration(task).unwrap_or(1.0)
+    }
+
+    /// The filter step for one node: `Ok` if the node is alive and the task fits its free
+    /// capacity in every resource.
+    pub fn check(&self, task: usize, node: usize) -> Result<(), Shortfall> {
+        let demand = self.demand(task);
+        if !self.alive[node] {
+            return Err(Shortfall {
+                resource: 0,
+                requested: demand[0],
+                free: 0.0,
+            });
+        }
+        check_fit(demand, self.free.row(node), self.capacity.row(node))
+    }
+
+    /// Whether `task` fits on `node` now.
+    pub fn fits(&self, task: usize, node: usize) -> bool {
+        self.check(task, node).is_ok()
+    }
+
+    /// Places a task on a node after checking the fit; `Err` leaves the state unchanged.
+    /// A task already placed elsewhere is moved.
+    pub fn place(&mut self, task: usize, node: usize) -> Result<(), Shortfall> {
+        if self.assignment[task] == Some(node) {
+            return Ok(());
+        }
+        self.check(task, node)?;
+        self.remove(task);
+        let demand = self.problem.demand(task);
+        let mut free = self.free.row_mut(node);
+        free -= &demand;
+        self.tasks_on[node] += 1;
+        self.work_on[node] += self.task_work(task);
+        self.assignment[task] = Some(node);
+        Ok(())
+    }
+
+    /// Removes a task from its node, returning the node it was on.
+    pub fn remove(&mut self, task: usize) -> Option<usize> {
+        let node = self.assignment[task].take()?;
+        let demand = self.problem.demand(task);
+        let mut free = self.free.row_mut(node);
+        free += &demand;
+        self.tasks_on[node] -= 1;
+        self.work_on[node] -= self.task_work(task);
+        Some(node)
+    }
+
+    /// Adds a node with this capacity (one value per resource) and returns its index.
+    ///
+    /// Panics if `capacity` has the wrong length; callers validate it first.
+    pub fn add_node(&mut self, capacity: ArrayView1<'_, f64>) -> usize {
+        self.capacity
+            .push_row(capacity)
+            .expect("capacity row has one value per resource");
+        self.free
+            .push_row(capacity)
+            .expect("capacity row has one value per resource");
+        self.tasks_on.push(0);
+        self.work_on.push(0.0);
+        self.alive.push(true);
+        self.nodes() - 1
+    }
+
+    /// Marks a node failed and releases its tasks, which are returned in index order.
+    pub fn fail_node(&mut self, node: usize) -> Vec<usize> {
+        let evicted: Vec<usize> = (0..self.assignment.len())
+            .filter(|&t| self.assignment[t] == Some(node))
+            .collect();
+        for &task in &evicted {
+            self.remove(task);
+        }
+        self.alive[node] = false;
+        evicted
+    }
+
+    /// The used capacity of every node, nodes x resources.
+    pub fn used(&self) -> Array2<f64> {
+        &self.capacity - &self.free
+    }
+
+    /// Why a task fits on no node now, with the data: see [`Reason`].
+    pub fn reason(&self, task: usize) -> Reason {
+        let alive: Vec<usize> = (0..self.nodes()).filter(|&n| self.alive[n]).collect();
+        let demand = self.demand(task);
+        let names = self.problem.resources();
+        let name = |r: usize| names.name(r).to_string();
+        if alive.is_empty() {
+            return Reason::NoNodes;
+        }
+        let largest = column_max(&self.capacity, &alive);
+        if !alive
+            .iter()
+            .any(|&n| check_fit(demand, self.capacity.row(n), self.capacity.row(n)).is_ok())
+        {
+            let (resource, _) = binding(demand, &largest, self.closest(task, &alive, true));
+            return Reason::TooLarge {
+                resource: name(resource),
+                requested: demand[resource],
+                largest: largest[resource],
+            };
+        }
+        let most_free = column_max(&self.free, &alive);
+        let closest = self.closest(task, &alive, false);
+        match binding(demand, &most_free, closest) {
+            (resource, true) => Reason::Insufficient {
+                resource: name(resource),
+                requested: demand[resource],
+                most_free: most_free[resource],
+            },
+            (resource, false) => Reason::Fragmented {
+                node: closest.0,
+                resource: name(resource),
+                requested: demand[resource],
+                free: self.free[[closest.0, resource]],
+                most_free: most_free[resource],
+            },
+        }
+    }
+
+    /// The alive node whose largest relative shortfall for `task` is smallest, and the resource
+    /// of that shortfall. Against full capacity when `empty`, else against free capacity.
+    fn closest(&self, task: usize, alive: &[usize], empty: bool) -> (usize, usize) {
+        let demand = self.demand(task);
+        let rows = if empty { &self.capacity } else { &self.free };
+        let mut best = (alive[0], 0, f64::INFINITY);
+        for &node in alive {
+            let (resource, gap) = worst_gap(demand, rows.row(node), self.capacity.row(node));
+            if gap < best.2 {
+                best = (node, resource, gap);
+            }
+        }
+        (best.0, best.1)
+    }
+}
+
+/// The per-resource maximum over some rows of a matrix.
+fn column_max(matrix: &Array2<f64>, rows: &[usize]) -> Array1<f64> {
+    matrix
+        .select(Axis(0), rows)
+        .fold_axis(Axis(0), f64::NEG_INFINITY, |&a, &b| a.max(b))
+}
+
+/// The resource to blame: the one whose demand most exceeds the most available on any node
+/// (`true`: no node has enough of it), else the closest node's short resource (`false`).
+fn binding(
+    demand: ArrayView1<'_, f64>,
+    most: &Array1<f64>,
+    closest: (usize, usize),
+) -> (usize, bool) {
+    let mut best: Option<(usize, f64)> = None;
+    for (r, (&d, &m)) in demand.iter().zip(most).enumerate() {
+        if d > m * (1.0 + TOLERANCE) {
+            let ratio = if m > 0.0 { d / m } else { f64::INFINITY };
+            if best.is_none_or(|(_, b)| ratio > b) {
+                best = Some((r, ratio));
+            }
+        }
+    }
+    match best {
+        Some((r, _)) => (r, true),
+        None => (closest.1, false),
+    }
+}
+
+/// The resource with the largest shortfall relative to capacity, and that shortfall.
+fn worst_gap(
+    demand: ArrayView1<'_, f64>,
+    free: ArrayView1<'_, f64>,
+    capacity: ArrayView1<'_, f64>,
+) -> (usize, f64) {
+    let mut worst = (0, f64::NEG_INFINITY);
+    for (r, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
+        let gap = (d - f) / c.max(f64::MIN_POSITIVE);
+        if gap > worst.1 {
+            worst = (r, gap);
+        }
+    }
+    worst
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cluster, Resources, Workload};
+    use ndarray::{Array2, array};
+
+    fn problem(capacity: Array2<f64>, demand: Array2<f64>) -> Problem {
+        let r = Resources::new(["cpu", "memory"]).unwrap();
+        Problem::new(
+            Cluster::new(r.clone(), capacity).unwrap(),
+            Workload::new(r, demand).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn fit_names_the_first_short_resource() {
+        let cap = array![4.0, 8.0];
+        assert_eq!(
+            check_fit(array![4.0, 8.0].view(), cap.view(), cap.view()),
+            Ok(())
+        );
+        let short = check_fit(array![1.0, 9.0].view(), cap.view(), cap.view()).unwrap_err();
+        assert_eq!(
+            short,
+            Shortfall {
+                resource: 1,
+                requested: 9.0,
+                free: 8.0
+            }
+        );
+    }
+
+    #[test]
+    fn rounding_in_sums_does_not_reject_an_exact_fit() {
+        let p = problem(
+            array![[1.0, 1.0]],
+            array![[0.1, 0.0], [0.2, 0.0], [0.7, 0.0]],
+        );
+        let mut s = State::new(&p);
+        for task in 0..3 {
+            s.place(task, 0).unwrap();
+        }
+        assert_eq!(s.task_count(0), 3);
+    }
+
+    #[test]
+    fn place_remove_and_fail_keep_counters_exact() {
+        let p = problem(
+            array![[4.0, 8.0], [4.0, 8.0]],
+            array![[1.0, 2.0], [3.0, 6.0]],
+        );
+        let mut s = State::new(&p);
+        s.place(0, 0).unwrap();
+        s.place(1, 0).unwrap();
+        assert_eq!(s.free(0).to_vec(), vec![0.0, 0.0]);
+        assert_eq!((s.task_count(0), s.work(0)), (2, 2.0));
+        assert!(
+            s.place(0, 0).is_ok(),
+            "placing where it already is changes nothing"
+        );
+        s.place(0, 1).unwrap();
+        assert_eq!(s.free(0).to_vec(), vec![1.0, 2.0]);
+        assert_eq!(s.fail_node(0), vec![1]);
+        assert!(!s.fits(1, 0), "a failed node admits nothing");
+        assert_eq!(s.assignment(), &[Some(1), None]);
+        let joined = s.add_node(array![8.0, 8.0].view());
+        assert_eq!((joined, s.nodes()), (2, 3));
+        assert!(s.fits(1, joined));
+    }
+
+    #[test]
+    fn reason_too_large_names_the_resource_and_the_largest_node() {
+        let p = problem(array![[4.0, 8.0], [2.0, 16.0]], array![[1.0, 32.0]]);
+        let reason = State::new(&p).reason(0);
+        assert_eq!(
+            reason,
+            Reason::TooLarge {
+                resource: "memory".into(),
+                requested: 32.0,
+                largest: 16.0
+            }
+        );
+    }
+
+    #[test]
+    fn reason_insufficient_gives_the_most_free() {
+        let p = problem(
+            array![[4.0, 8.0], [4.0, 8.0]],
+            array![[3.0, 1.0], [3.0, 1.0], [2.0, 1.0]],
+        );
+        let mut s = State::new(&p);
+        s.place(0, 0).unwrap();
+        s.place(1, 1).unwrap();
+        assert_eq!(
+            s.reason(2),
+            Reason::Insufficient {
+                resource: "cpu".into(),
+                requested: 2.0,
+                most_free: 1.0
+            }
+        );
+    }
+
+    #[test]
+    fn reason_fragmented_points_at_the_closest_node() {
+        // Node 0 has cpu left, node 1 memory: the task needs both.
+        let p = problem(
+            array![[4.0, 8.0], [4.0, 8.0]],
+            array![[1.0, 7.0], [3.0, 1.0], [2.0, 4.0]],
+        );
+        let mut s = State::new(&p);
+        s.place(0, 0).unwrap();
+        s.place(1, 1).unwrap();
+        match s.reason(2) {
+            Reason::Fragmented {
+                node,
+                resource,
+                requested,
+                free,
+                most_free,
+            } => {
+                assert_eq!((node, resource.as_str()), (1, "cpu"));
+                assert_eq!((requested, free, most_free), (2.0, 1.0, 3.0));
+            }
+            other => panic!("expected fragmentation, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `lp_optimal`: the exact MILP, never worse than the best heuristic.
+
+use super::{Kind, Options, Selector, Strategy, registry};
+use crate::bounds::{lower_bound, placeable};
+use crate::error::Result;
+use crate::lp;
+use crate::model::Problem;
+use crate::placement::{Placement, Status, Unplaced};
+use crate::state::State;
+use std::time::Instant;
+
+/// Minimises the nodes used (after placing every task that can be placed) with the assignment
+/// MILP of [`crate::lp`], under the time limit of [`Options`].
+///
+/// It first runs every registered heuristic and keeps the best (fewest unplaced, then fewest
+/// nodes). If that meets the lower bound of [`crate::bounds`], it is proven optimal and no solver
+/// runs. Otherwise the MILP starts from it. The status says honestly what happened:
+/// - `optimal`: proven, by the bound or by the solver;
+/// - `feasible`: the time limit hit, the solver's better solution kept;
+/// - `fallback`: the solver failed or found nothing better; the best heuristic's answer kept,
+///   and the note says why.
+///
+/// Complexity: exponential at worst; the time limit caps it. Memory: O(tasks x nodes) variables.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LpOptimal;
+
+impl Strategy for LpOptimal {
+    fn name(&self) -> &str {
+        "lp_optimal"
+    }
+
+    fn selector(&self, _: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        None
+    }
+
+    fn place(&self, problem: &Problem, options: &Options) -> Result<Placement> {
+        let started = Instant::now();
+        let bound = lower_bound(problem);
+        let unplaceable = placeable(problem).iter().filter(|p| !**p).count();
+        let (best_name, mut best) = best_heuristic(problem, options)?;
+        best.bound = Some(bound);
+        if best.unplaced.len() == unplaceable && best.nodes_used() <= bound {
+            best.status = Status::Optimal;
+            best.note = Some(format!("{best_name} meets the lower bound"));
+            return Ok(best);
+        }
+        let left = options.time_limit.saturating_sub(started.elapsed());
+        match lp::solve(problem, &best.assignment, bound, left) {
+            Ok(found) => Ok(judge(problem, found, best, &best_name, unplaceable)),
+            Err(message) => {
+                best.status = Status::Fallback;
+                best.note = Some(format!("solver: {message}; kept {best_name}"));
+                Ok(best)
+            }
+        }
+    }
+}
+
+/// The best registered heuristic's placement: fewest unplaced, then fewest nodes, ties to the
+/// first registered.
+pub(crate) fn best_heuristic(problem: &Problem, options: &Options) -> Result<(String, Placement)> {
+    let mut best: Option<(String, Placement)> = None;
+    for entry in registry().iter().filter(|e| e.kind == Kind::Heuristic) {
+        let placement = (entry.build)().place(problem, options)?;
+        let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+        if best.as_ref().is_none_or(|(_, b)| key(&placement) < key(b)) {
+            best = Some((entry.name.to_string(), placement));
+        }
+    }
+    Ok(best.expect("the registry has heuristics"))
+}
+
+/// Turns the solver's answer into a placement, or keeps the heuristic's if it is not better.
+fn judge(
+    problem: &Problem,
+    found: lp::MilpResult,
+    mut best: Placement,
+    best_name: &str,
+    unplaceable: usize,
+) -> Placement {
+    let solved = from_assignment(problem, found.assignment);
+    if let Err(violation) = solved.verify(problem) {
+        best.status = Status::Fallback;
+        best.note = Some(format!(
+            "solver answer rejected ({violation}); kept {best_name}"
+        ));
+        return best;
+    }
+    let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+    let bound = best.bound;
+    let meets_bound = solved.unplaced.len() == unplaceable && Some(solved.nodes_used()) <= bound;
+    if (found.proven || meets_bound) && key(&solved) <= key(&best) {
+        let nodes = solved.nodes_used();
+        let how = if meets_bound {
+            "meets the lower bound"
+        } else {
+            "proven by the solver"
+        };
+        return Placement {
+            status: Status::Optimal,
+            bound: Some(nodes),
+            note: Some(how.into()),
+            ..solved
+        };
+    }
+    if key(&solved) < key(&best) {
+        return Placement {
+            status: Status::Feasible,
+            bound,
+            note: Some(format!("time limit; improves on {best_name}")),
+            ..solved
+        };
+    }
+    best.status = Status::Fallback;
+    best.note = Some(format!("time limit; nothing better than {best_name} found"));
+    best
+}
+
+/// A placement from an assignment, with a reason for each unplaced task against the final state.
+fn from_assignment(problem: &Problem, assignment: Vec<Option<usize>>) -> Placement {
+    let mut state = State::new(problem);
+    for (task, node) in assignment.iter().enumerate() {
+        if let Some(node) = *node {
+            // A node the task does not fit is caught by `verify` on the returned placement.
+            let _ = state.place(task, node);
+        }
+    }
+    let unplaced = (0..problem.tasks())
+        .filter(|&t| assignment[t].is_none())
+        .map(|task| Unplaced {
+            task,
+            reason: state.reason(task),
+        })
+        .collect();
+    Placement {
+        assignment,
+        unplaced,
+        status: Status::Heuristic,
+        bound: None,
+        note: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::testing::{place, problem};
+    use ndarray::array;
+
+    #[test]
+    fn finds_the_packing_the_heuristics_miss() {
+        // Four nodes of 10; tasks 6,4,6,4 fit in two nodes (6+4 twice). The spreading
+        // heuristics use all four; the lower bound is 2, so the answer is proven.
+        let p = problem(
+            array![[10.0, 10.0], [10.0, 10.0], [10.0, 10.0], [10.0, 10.0]],
+            array![[6.0, 1.0], [6.0, 1.0], [4.0, 1.0], [4.0, 1.0]],
+        );
+        let got = place(&LpOptimal, &p);
+        assert_eq!(
+            (got.nodes_used(), got.status, got.bound),
+            (2, Status::Optimal, Some(2))
+        );
+    }
+
+    #[test]
+    fn proves_an_optimum_above_the_resource_bound() {
+        // Three tasks of 6 on nodes of 10: the bound says 2, but no two share a node.
+        let p = problem(
+            array![[10.0, 10.0], [10.0, 10.0], [10.0, 10.0], [10.0, 10.0]],
+            array![[6.0, 1.0], [6.0, 1.0], [6.0, 1.0]],
+        );
+        let got = place(&LpOptimal, &p);
+        assert_eq!((got.nodes_used(), got.status), (3, Status::Optimal));
+        assert_eq!(got.note.as_deref(), Some("proven by the solver"));
+    }
+
+    #[test]
+    fn places_as_many_tasks_as_possible_when_the_cluster_is_too_small() {
+        // Two nodes of 10, tasks 5,7,7,3,3: at most four fit (7+3 twice); the MILP proves it
+        // and the fifth task is left with a reason.
+        let p = problem(
+            array![[10.0, 10.0], [10.0, 10.0]],
+            array![[5.0, 1.0], [7.0, 1.0], [7.0, 1.0], [3.0, 1.0], [3.0, 1.0]],
+        );
+        let got = place(&LpOptimal, &p);
+        assert_eq!(got.placed(), 4);
+        assert_eq!(got.unplaced.len(), 1);
+        assert_eq!(got.status, Status::Optimal);
+    }
+}

@@ -1,0 +1,177 @@
+//! Placement strategies behind one trait, picked by name from a registry.
+//!
+//! A heuristic is three separate steps, as in kube-scheduler's framework and Nomad's rank
+//! iterators:
+//! 1. **filter**: the nodes a task fits, [`State::fits`] (the hard constraint);
+//! 2. **score**: a pure function per strategy over the task's and the node's rows;
+//! 3. **select**: the best score, ties to the lowest node index ([`select_best`]).
+//!
+//! A [`Strategy`] turns a whole workload into a [`Placement`]; its [`Selector`] is the
+//! per-task rule that a batch run, or a simulator, calls one task at a time.
+
+mod least_connections;
+mod least_time;
+mod lp_optimal;
+mod registry;
+mod round_robin;
+#[cfg(test)]
+mod testing;
+
+pub use least_connections::{LeastConnections, connections_score};
+pub use least_time::{LeastTime, finish_time};
+pub use lp_optimal::LpOptimal;
+pub use registry::{Entry, Kind, by_name, names, parse_list, registry};
+pub use round_robin::{RoundRobin, next_in_turn};
+
+use crate::error::Result;
+use crate::model::Problem;
+use crate::placement::{Placement, Status, Unplaced};
+use crate::state::State;
+use std::time::Duration;
+
+/// Run options shared by all strategies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The time budget of exact and improvement strategies (`lp_optimal`, ...).
+    pub time_limit: Duration,
+    /// The seed of randomised strategies: the same seed gives the same result.
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            time_limit: Duration::from_secs(10),
+            seed: 0,
+        }
+    }
+}
+
+impl Options {
+    /// These options with another time limit.
+    pub fn with_time_limit(mut self, time_limit: Duration) -> Self {
+        self.time_limit = time_limit;
+        self
+    }
+
+    /// These options with another seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+}
+
+/// The per-task choice of a strategy, with whatever state it keeps during one run (a round
+/// robin pointer, an index over nodes).
+pub trait Selector: Send {
+    /// Picks a node that `task` fits now, or `None` if it fits none.
+    fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize>;
+
+    /// Told after `task` was placed on `node`, for selectors that keep an index.
+    fn placed(&mut self, _state: &State<'_>, _task: usize, _node: usize) {}
+
+    /// Told after `task` was removed from `node` (completion, failure, preemption).
+    fn removed(&mut self, _state: &State<'_>, _task: usize, _node: usize) {}
+}
+
+/// A placement strategy: decides which node each task of a workload runs on.
+pub trait Strategy: Send + Sync {
+    /// The registry name, e.g. `round_robin`.
+    fn name(&self) -> &str;
+
+    /// The per-task rule, for strategies that decide one task at a time; `None` for strategies
+    /// that only solve whole workloads (`lp_optimal`).
+    fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>>;
+
+    /// The order in which a batch is placed. Default: [`priority_order`].
+    fn order(&self, problem: &Problem) -> Vec<usize> {
+        priority_order(problem)
+    }
+
+    /// Places the whole workload. Default: tasks in [`Strategy::order`], each on the node its
+    /// [`Selector`] picks ([`greedy`]).
+    fn place(&self, problem: &Problem, options: &Options) -> Result<Placement> {
+        let order = self.order(problem);
+        let mut selector =
+            self.selector(problem, options)
+                .ok_or_else(|| crate::Error::InvalidOption {
+                    option: "strategy",
+                    message: format!(
+                        "{} has no per-task rule and must implement place",
+                        self.name()
+                    ),
+                })?;
+        Ok(greedy(problem, &order, selector.as_mut()))
+    }
+}
+
+impl std::fmt::Debug for dyn Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Strategy({})", self.name())
+    }
+}
+
+/// Higher priority first, then earlier arrival, then task index.
+///
+/// Complexity: O(tasks log tasks).
+pub fn priority_order(problem: &Problem) -> Vec<usize> {
+    let w = problem.workload();
+    let mut order: Vec<usize> = (0..problem.tasks()).collect();
+    order.sort_by(|&a, &b| {
+        w.priority(b)
+            .cmp(&w.priority(a))
+            .then(w.arrival(a).total_cmp(&w.arrival(b)))
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+/// Places tasks in `order`, each on the node `selector` picks; a task no node fits is recorded
+/// with its [`Reason`](crate::Reason) at the moment it was rejected.
+pub fn greedy(problem: &Problem, order: &[usize], selector: &mut dyn Selector) -> Placement {
+    let mut state = State::new(problem);
+    let mut unplaced = Vec::new();
+    for &task in order {
+        // A selector returns only nodes the task fits; `place` checks again all the same.
+        match selector
+            .select(&state, task)
+            .filter(|&node| state.place(task, node).is_ok())
+        {
+            Some(node) => selector.placed(&state, task, node),
+            None => unplaced.push(Unplaced {
+                task,
+                reason: state.reason(task),
+            }),
+        }
+    }
+    unplaced.sort_by_key(|u| u.task);
+    Placement {
+        assignment: state.assignment().to_vec(),
+        unplaced,
+        status: Status::Heuristic,
+        bound: None,
+        note: None,
+    }
+}
+
+/// The select step: among the nodes `task` fits, the one with the highest `score`, ties to the
+/// lowest node index.
+///
+/// Complexity: O(nodes x resources) plus the cost of `score`.
+pub fn select_best(
+    state: &State<'_>,
+    task: usize,
+    mut score: impl FnMut(usize) -> f64,
+) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for node in 0..state.nodes() {
+        if !state.fits(task, node) {
+            continue;
+        }
+        let s = score(node);
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((node, s));
+        }
+    }
+    best.map(|(node, _)| node)
+}

@@ -1,0 +1,97 @@
+//! The name -> strategy map that `compare --strategies` and `all` read.
+
+use super::{LeastConnections, LeastTime, LpOptimal, RoundRobin, Strategy};
+use crate::error::{Error, Result};
+
+/// What kind of strategy an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Decides one task at a time, fast: the incumbents of exact strategies come from these.
+    Heuristic,
+    /// Searches for a proven optimum under a time limit.
+    Exact,
+}
+
+/// A registered strategy: its name, kind, a one-line summary and its constructor.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// The name `compare --strategies` accepts.
+    pub name: &'static str,
+    /// Heuristic or exact.
+    pub kind: Kind,
+    /// One line on what it does.
+    pub summary: &'static str,
+    /// Builds the strategy with its default configuration.
+    pub build: fn() -> Box<dyn Strategy>,
+}
+
+static REGISTRY: &[Entry] = &[
+    Entry {
+        name: "round_robin",
+        kind: Kind::Heuristic,
+        summary: "nodes in turn, skipping nodes the task does not fit",
+        build: || Box::new(RoundRobin),
+    },
+    Entry {
+        name: "least_connections",
+        kind: Kind::Heuristic,
+        summary: "the fitting node with the fewest tasks",
+        build: || Box::new(LeastConnections),
+    },
+    Entry {
+        name: "least_time",
+        kind: Kind::Heuristic,
+        summary: "the fitting node whose placed work would finish first",
+        build: || Box::new(LeastTime),
+    },
+    Entry {
+        name: "lp_optimal",
+        kind: Kind::Exact,
+        summary: "MILP minimising nodes used, seeded with the best heuristic",
+        build: || Box::new(LpOptimal),
+    },
+];
+
+/// Every registered strategy, in a fixed order (heuristics first).
+pub fn registry() -> &'static [Entry] {
+    REGISTRY
+}
+
+/// The registered names.
+pub fn names() -> Vec<&'static str> {
+    REGISTRY.iter().map(|e| e.name).collect()
+}
+
+/// The strategy registered under `name`, or [`Error::UnknownStrategy`].
+///
+/// ```
+/// let s = packsched::strategy::by_name("round_robin")?;
+/// assert_eq!(s.name(), "round_robin");
+/// assert!(packsched::strategy::by_name("round_robbin").is_err());
+/// # Ok::<_, packsched::Error>(())
+/// ```
+pub fn by_name(name: &str) -> Result<Box<dyn Strategy>> {
+    REGISTRY
+        .iter()
+        .find(|e| e.name == name)
+        .map(|e| (e.build)())
+        .ok_or_else(|| Error::UnknownStrategy {
+            name: name.to_string(),
+            known: names().join(", "),
+        })
+}
+
+/// Strategies from a comma-separated list of names, or every registered one for `all`.
+/// Duplicates are kept once, in first-mention order.
+pub fn parse_list(list: &str) -> Result<Vec<Box<dyn Strategy>>> {
+    if list.trim() == "all" {
+        return Ok(REGISTRY.iter().map(|e| (e.build)()).collect());
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for name in list.split(',').map(str::trim) {
+        if !seen.contains(&name) {
+            seen.push(name);
+        }
+    }
+    seen.into_iter().map(by_name).collect()
+}

@@ -1,0 +1,83 @@
+//! Shared by the integration tests.
+
+#![allow(dead_code)]
+
+use ndarray::Array2;
+use packsched::prelude::*;
+use std::path::PathBuf;
+
+/// A problem over the given resources.
+pub fn problem(resources: &[&str], capacity: Array2<f64>, demand: Array2<f64>) -> Problem {
+    let r = Resources::new(resources.iter().copied()).unwrap();
+    Problem::new(
+        Cluster::new(r.clone(), capacity).unwrap(),
+        Workload::new(r, demand).unwrap(),
+    )
+    .unwrap()
+}
+
+/// A file under `tests/data/`.
+pub fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// The scenario files under `tests/data/`, sorted.
+pub fn scenario_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// An example's binary. `cargo test` builds the examples beside the test binaries; when a
+/// single test target was asked for (`cargo test --test cli`), it is built here.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let path = dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = BUILD.lock().unwrap();
+        let mut cargo = std::process::Command::new(env!("CARGO"));
+        cargo.args(["build", "--quiet", "--example", name]);
+        if dir.file_name().is_some_and(|d| d == "release") {
+            cargo.arg("--release");
+        }
+        let status = cargo
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "building example {name} failed");
+    }
+    assert!(path.exists(), "{} not built", path.display());
+    path
+}
+
+/// Runs an example with arguments: (exit code, stdout, stderr).
+pub fn run_example(name: &str, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(example(name))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Writes `text` to a fresh temporary file and returns its path.
+pub fn temp_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("packsched-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}

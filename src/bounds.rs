@@ -3,8 +3,8 @@
 use crate::model::Problem;
 use crate::state::{TOLERANCE, check_fit};
 
-/// Whether each task fits at least one node's full capacity. A task that fits no node can never
-/// be placed, so the bounds leave it out.
+/// Whether each task fits at least one allowed node's full capacity. A task that fits no node can
+/// never be placed, so the bounds leave it out.
 ///
 /// Complexity: O(tasks x nodes x resources).
 pub fn placeable(problem: &Problem) -> Vec<bool> {
@@ -12,7 +12,7 @@ pub fn placeable(problem: &Problem) -> Vec<bool> {
         .map(|t| {
             (0..problem.nodes()).any(|n| {
                 let cap = problem.capacity(n);
-                check_fit(problem.demand(t), cap, cap).is_ok()
+                problem.allowed(t, n) && check_fit(problem.demand(t), cap, cap).is_ok()
             })
         })
         .collect()

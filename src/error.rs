@@ -100,6 +100,18 @@ pub enum Error {
         /// The number of tasks.
         tasks: usize,
     },
+    /// A node index that does not exist.
+    #[error("{field} row {row}: node {node} does not exist (there are {nodes} nodes)")]
+    NodeOutOfRange {
+        /// The list that names it (`allowed_nodes`).
+        field: &'static str,
+        /// The task whose list names it.
+        row: usize,
+        /// The index named.
+        node: usize,
+        /// The number of nodes.
+        nodes: usize,
+    },
     /// The dependencies form a cycle.
     #[error("depends_on: cycle through tasks {}", fmt_cycle(.tasks))]
     DependencyCycle {

@@ -44,6 +44,7 @@
 pub mod bounds;
 pub mod compare;
 pub mod error;
+pub mod generate;
 pub mod lp;
 pub mod model;
 pub mod placement;
@@ -55,7 +56,7 @@ pub use compare::{Comparison, Outcome, Report, compare};
 pub use error::{Error, Location, Result};
 pub use model::{Cluster, Problem, Resources, Workload};
 pub use placement::{Placement, Reason, Status, Unplaced};
-pub use state::State;
+pub use state::{Rejection, State};
 pub use strategy::{Options, Selector, Strategy};
 
 /// Keeps the README's example compiling and passing.

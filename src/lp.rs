@@ -1,7 +1,7 @@
 //! The assignment MILP behind `lp_optimal`, modelled with good_lp.
 //!
 //! Variables: `y[j]` (node `j` used), `x[i][j]` (task `i` on node `j`, only for pairs where the
-//! task fits the empty node). Two forms:
+//! task may run on the node and fits it empty). Two forms:
 //! - when the starting solution places every task that fits some node, every such task must be
 //!   placed (`sum_j x[i][j] = 1`), the objective is `min sum y`, and the lower bound is a
 //!   constraint (`sum y >= bound`), so that the solver stops as soon as it meets it;
@@ -28,12 +28,21 @@ pub struct MilpResult {
     pub proven: bool,
 }
 
-/// Nodes with identical capacity rows, grouped; each group in index order.
+/// Interchangeable nodes, grouped (each group in index order): identical capacity rows, and
+/// admitted by the same tasks.
 pub fn node_types(problem: &Problem) -> Vec<Vec<usize>> {
+    let restricted: Vec<usize> = (0..problem.tasks())
+        .filter(|&t| problem.allowed_nodes(t).is_some())
+        .collect();
+    let same = |a: usize, b: usize| {
+        problem.capacity(a) == problem.capacity(b)
+            && restricted
+                .iter()
+                .all(|&t| problem.allowed(t, a) == problem.allowed(t, b))
+    };
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for node in 0..problem.nodes() {
-        let cap = problem.capacity(node);
-        match groups.iter_mut().find(|g| problem.capacity(g[0]) == cap) {
+        match groups.iter_mut().find(|g| same(g[0], node)) {
             Some(group) => group.push(node),
             None => groups.push(vec![node]),
         }
@@ -84,7 +93,7 @@ pub fn solve(
             (0..nodes)
                 .filter(|&j| {
                     let cap = problem.capacity(j);
-                    check_fit(problem.demand(i), cap, cap).is_ok()
+                    problem.allowed(i, j) && check_fit(problem.demand(i), cap, cap).is_ok()
                 })
                 .map(|j| {
                     let on = start[i] == Some(j);

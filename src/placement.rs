@@ -75,6 +75,9 @@ pub enum Reason {
     },
     /// The cluster has no alive node.
     NoNodes,
+    /// No alive node admits the task: its allowed nodes (labels, taints, affinity) exclude
+    /// every one.
+    NotAllowed,
 }
 
 impl std::fmt::Display for Reason {
@@ -108,6 +111,7 @@ impl std::fmt::Display for Reason {
                  {resource} free of {requested} asked"
             ),
             Reason::NoNodes => write!(f, "no alive node"),
+            Reason::NotAllowed => write!(f, "no alive node admits the task"),
         }
     }
 }
@@ -171,8 +175,8 @@ impl Placement {
         util
     }
 
-    /// Checks the invariants: one entry per task, nodes in range, no node over capacity in any
-    /// resource, and every unplaced task given exactly one reason.
+    /// Checks the invariants: one entry per task, nodes in range and allowed, no node over
+    /// capacity in any resource, and every unplaced task given exactly one reason.
     pub fn verify(&self, problem: &Problem) -> Result<(), String> {
         if self.assignment.len() != problem.tasks() {
             return Err(format!(
@@ -188,6 +192,16 @@ impl Placement {
             .find(|&&n| n >= problem.nodes())
         {
             return Err(format!("node {node} out of range"));
+        }
+        if let Some((task, node)) = self
+            .assignment
+            .iter()
+            .enumerate()
+            .find_map(|(t, n)| n.filter(|&n| !problem.allowed(t, n)).map(|n| (t, n)))
+        {
+            return Err(format!(
+                "task {task} on node {node}, which it may not run on"
+            ));
         }
         let load = self.load(problem);
         for ((node, r), &used) in load.indexed_iter() {

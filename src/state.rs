@@ -24,6 +24,23 @@ pub struct Shortfall {
     pub free: f64,
 }
 
+/// Why the filter step turned a node down for a task.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rejection {
+    /// The node has failed.
+    Down,
+    /// The task may not run there (its allowed nodes exclude it).
+    NotAllowed,
+    /// A resource is short.
+    Short(Shortfall),
+}
+
+impl From<Shortfall> for Rejection {
+    fn from(s: Shortfall) -> Self {
+        Rejection::Short(s)
+    }
+}
+
 /// The filter step: does `demand` fit into `free` (a node whose full capacity is `capacity`)
 /// in every resource? `Err` names the first resource that is short.
 ///
@@ -136,18 +153,20 @@ impl<'p> State<'p> {
         self.problem.workload().duration(task).unwrap_or(1.0)
     }
 
-    /// The filter step for one node: `Ok` if the node is alive and the task fits its free
-    /// capacity in every resource.
-    pub fn check(&self, task: usize, node: usize) -> Result<(), Shortfall> {
-        let demand = self.demand(task);
+    /// The filter step for one node: `Ok` if the node is alive, the task may run there, and it
+    /// fits the node's free capacity in every resource.
+    pub fn check(&self, task: usize, node: usize) -> Result<(), Rejection> {
         if !self.alive[node] {
-            return Err(Shortfall {
-                resource: 0,
-                requested: demand[0],
-                free: 0.0,
-            });
+            return Err(Rejection::Down);
         }
-        check_fit(demand, self.free.row(node), self.capacity.row(node))
+        if !self.problem.allowed(task, node) {
+            return Err(Rejection::NotAllowed);
+        }
+        Ok(check_fit(
+            self.demand(task),
+            self.free.row(node),
+            self.capacity.row(node),
+        )?)
     }
 
     /// Whether `task` fits on `node` now.
@@ -157,7 +176,7 @@ impl<'p> State<'p> {
 
     /// Places a task on a node after checking the fit; `Err` leaves the state unchanged.
     /// A task already placed elsewhere is moved.
-    pub fn place(&mut self, task: usize, node: usize) -> Result<(), Shortfall> {
+    pub fn place(&mut self, task: usize, node: usize) -> Result<(), Rejection> {
         if self.assignment[task] == Some(node) {
             return Ok(());
         }
@@ -218,12 +237,17 @@ impl<'p> State<'p> {
 
     /// Why a task fits on no node now, with the data: see [`Reason`].
     pub fn reason(&self, task: usize) -> Reason {
-        let alive: Vec<usize> = (0..self.nodes()).filter(|&n| self.alive[n]).collect();
+        if !self.alive.contains(&true) {
+            return Reason::NoNodes;
+        }
+        let alive: Vec<usize> = (0..self.nodes())
+            .filter(|&n| self.alive[n] && self.problem.allowed(task, n))
+            .collect();
         let demand = self.demand(task);
         let names = self.problem.resources();
         let name = |r: usize| names.name(r).to_string();
         if alive.is_empty() {
-            return Reason::NoNodes;
+            return Reason::NotAllowed;
         }
         let largest = column_max(&self.capacity, &alive);
         if !alive
@@ -255,7 +279,7 @@ impl<'p> State<'p> {
         }
     }
 
-    /// The alive node whose largest relative shortfall for `task` is smallest, and the resource
+    /// The alive allowed node whose largest relative shortfall for `task` is smallest, and the resource
     /// of that shortfall. Against full capacity when `empty`, else against free capacity.
     fn closest(&self, task: usize, alive: &[usize], empty: bool) -> (usize, usize) {
         let demand = self.demand(task);

@@ -258,3 +258,22 @@ fn a_valid_scenario_round_trips() {
     assert_eq!(problem.workload().dependencies(105), &[70]);
     assert_eq!(problem.cluster().node_name(17), "gpu-3");
 }
+
+#[test]
+fn allowed_node_out_of_range() {
+    let e = parse(
+        r#"{"resources": ["cpu"], "capacity": [[4], [4]], "demand": [[1]], "allowed_nodes": [[0, 2]]}"#,
+    );
+    assert!(
+        matches!(
+            e,
+            Error::NodeOutOfRange {
+                field: "allowed_nodes",
+                row: 0,
+                node: 2,
+                nodes: 2
+            }
+        ),
+        "{e}"
+    );
+}

@@ -12,6 +12,14 @@ fn value(max: u32) -> impl Strategy<Value = f64> {
     (0..=2 * max).prop_map(|v| f64::from(v) / 2.0)
 }
 
+/// Per task, sometimes a restriction to some nodes (as node selectors and taints make).
+fn allowed(nodes: usize, tasks: usize) -> impl Strategy<Value = Vec<Option<Vec<usize>>>> {
+    proptest::collection::vec(
+        proptest::option::weighted(0.2, proptest::collection::vec(0..nodes, 0..=nodes)),
+        tasks,
+    )
+}
+
 fn problems() -> impl Strategy<Value = Problem> {
     (1usize..=3, 1usize..=6, 0usize..=12)
         .prop_flat_map(|(r, n, t)| {
@@ -20,9 +28,10 @@ fn problems() -> impl Strategy<Value = Problem> {
                 proptest::collection::vec(value(10), n * r),
                 proptest::collection::vec(value(7), t * r),
                 proptest::collection::vec(-2i64..=2, t),
+                allowed(n, t),
             )
         })
-        .prop_map(|(r, cap, dem, priority)| {
+        .prop_map(|(r, cap, dem, priority, allowed)| {
             let names: Vec<String> = (0..r).map(|i| format!("r{i}")).collect();
             let res = Resources::new(names).unwrap();
             let capacity = Array2::from_shape_vec((cap.len() / r, r), cap).unwrap();
@@ -31,7 +40,10 @@ fn problems() -> impl Strategy<Value = Problem> {
                 .unwrap()
                 .with_priority(priority)
                 .unwrap();
-            Problem::new(Cluster::new(res, capacity).unwrap(), workload).unwrap()
+            Problem::new(Cluster::new(res, capacity).unwrap(), workload)
+                .unwrap()
+                .with_allowed_nodes(allowed)
+                .unwrap()
         })
 }
 
@@ -55,7 +67,8 @@ proptest! {
         for entry in registry() {
             let strategy = (entry.build)();
             let placement = strategy.place(&problem, &options()).unwrap();
-            // No node over capacity; every unplaced task has a reason.
+            // No node over capacity, no task on a node it may not run on; every unplaced task
+            // has a reason.
             prop_assert!(placement.verify(&problem).is_ok(), "{}: {:?}", entry.name, placement.verify(&problem));
             // Nodes used never below the bound of the tasks placed...
             let placed: Vec<usize> = (0..problem.tasks()).filter(|&t| placement.assignment[t].is_some()).collect();

@@ -10,6 +10,7 @@
 //!   "arrival":    [0.0, 0.0, 2.0],          // optional, seconds
 //!   "depends_on": [[], [0], [0, 1]],        // optional, task indices
 //!   "tenant":     ["a", "b", "a"],          // optional, for fairness policies
+//!   "allowed_nodes": [null, [0], null],     // optional, per task: null (any) or node indices
 //!   "node_names": ["big", "small"],         // optional
 //!   "task_names": ["web", "db", "cron"]     // optional
 //! }
@@ -53,6 +54,9 @@ pub struct Scenario {
     /// Per-task tenant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<Vec<String>>,
+    /// Per task, the nodes it may run on (`null`: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_nodes: Option<Vec<Option<Vec<usize>>>>,
     /// Node names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_names: Option<Vec<String>>,
@@ -98,7 +102,11 @@ impl Scenario {
         if let Some(n) = self.task_names {
             workload = workload.with_names(n)?;
         }
-        Problem::new(cluster, workload)
+        let problem = Problem::new(cluster, workload)?;
+        match self.allowed_nodes {
+            Some(allowed) => problem.with_allowed_nodes(allowed),
+            None => Ok(problem),
+        }
     }
 
     /// The scenario of a problem, for saving.
@@ -120,6 +128,11 @@ impl Scenario {
             arrival: attrs.arrival.map(numbers),
             depends_on: attrs.depends_on.map(<[Vec<usize>]>::to_vec),
             tenant: attrs.tenant.map(<[String]>::to_vec),
+            allowed_nodes: problem.has_restrictions().then(|| {
+                (0..problem.tasks())
+                    .map(|t| problem.allowed_nodes(t).map(<[usize]>::to_vec))
+                    .collect()
+            }),
             node_names: problem.cluster().names().map(<[String]>::to_vec),
             task_names: attrs.names.map(<[String]>::to_vec),
         }

@@ -187,4 +187,28 @@ mod tests {
         assert_eq!(got.unplaced.len(), 1);
         assert_eq!(got.status, Status::Optimal);
     }
+
+    #[test]
+    fn respects_allowed_nodes_and_breaks_symmetry_only_among_interchangeable_nodes() {
+        // Identical nodes, but task 2 may run only on node 3: the packing is {0,1} and {2}
+        // on node 3, and the symmetry constraints must not force node 3 off.
+        let p = problem(
+            array![[10.0, 10.0], [10.0, 10.0], [10.0, 10.0], [10.0, 10.0]],
+            array![[5.0, 1.0], [5.0, 1.0], [5.0, 1.0]],
+        )
+        .with_allowed_nodes(vec![None, None, Some(vec![3])])
+        .unwrap();
+        let got = place(&LpOptimal, &p);
+        assert_eq!(got.assignment[2], Some(3));
+        assert_eq!((got.nodes_used(), got.status), (2, Status::Optimal));
+    }
+
+    #[test]
+    fn a_task_no_node_admits_is_reported_as_such() {
+        let p = problem(array![[10.0, 10.0]], array![[1.0, 1.0]])
+            .with_allowed_nodes(vec![Some(vec![])])
+            .unwrap();
+        let got = place(&LpOptimal, &p);
+        assert_eq!(got.unplaced[0].reason, crate::Reason::NotAllowed);
+    }
 }

@@ -9,19 +9,46 @@
 //! A [`Strategy`] turns a whole workload into a [`Placement`]; its [`Selector`] is the
 //! per-task rule that a batch run, or a simulator, calls one task at a time.
 
+mod balanced;
+mod best_fit;
+mod best_fit_decreasing;
+mod dot_product;
+mod drf;
+mod fill;
+mod first_fit;
+mod first_fit_decreasing;
 mod least_connections;
 mod least_time;
 mod lp_optimal;
+mod nomad_binpack;
+mod norm_diff;
+mod power_of_two;
 mod registry;
 mod round_robin;
+mod score;
+mod size;
 #[cfg(test)]
 mod testing;
+mod worst_fit;
 
+pub use balanced::{Balanced, balance_score};
+pub use best_fit::{BestFit, most_allocated};
+pub use best_fit_decreasing::BestFitDecreasing;
+pub use dot_product::{DotProduct, alignment};
+pub use drf::{Drf, dominant_share};
+pub use first_fit::{FirstFit, first_fitting};
+pub use first_fit_decreasing::FirstFitDecreasing;
 pub use least_connections::{LeastConnections, connections_score};
 pub use least_time::{LeastTime, finish_time};
 pub use lp_optimal::LpOptimal;
+pub use nomad_binpack::{NomadBinpack, binpack_score};
+pub use norm_diff::{NormDiff, residual_norm};
+pub use power_of_two::{PowerOfTwo, node_load};
 pub use registry::{Entry, Kind, by_name, names, parse_list, registry};
 pub use round_robin::{RoundRobin, next_in_turn};
+pub use score::{ScoreFn, Weights, used_after, weighted_mean};
+pub use size::{Size, decreasing_order, largest_capacity};
+pub use worst_fit::{WorstFit, least_allocated};
 
 use crate::error::Result;
 use crate::model::Problem;
@@ -83,6 +110,13 @@ pub trait Strategy: Send + Sync {
     /// that only solve whole workloads (`lp_optimal`).
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>>;
 
+    /// Checks the strategy's options against a problem (weights of the right length, ...).
+    /// [`Strategy::place`] calls it first; a caller that drives the [`Selector`] itself should
+    /// too. Default: nothing to check.
+    fn check(&self, _problem: &Problem) -> Result<()> {
+        Ok(())
+    }
+
     /// The order in which a batch is placed. Default: [`priority_order`].
     fn order(&self, problem: &Problem) -> Vec<usize> {
         priority_order(problem)
@@ -91,6 +125,7 @@ pub trait Strategy: Send + Sync {
     /// Places the whole workload. Default: tasks in [`Strategy::order`], each on the node its
     /// [`Selector`] picks ([`greedy`]).
     fn place(&self, problem: &Problem, options: &Options) -> Result<Placement> {
+        self.check(problem)?;
         let order = self.order(problem);
         let mut selector =
             self.selector(problem, options)

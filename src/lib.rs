@@ -33,7 +33,9 @@
 //! - [`state`]: the mutable allocation and the shared fit filter;
 //! - [`strategy`]: the trait, the registry and one file per strategy;
 //! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
-//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format.
+//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format;
+//! - [`stranded`]: free capacity that another exhausted resource makes unusable;
+//! - [`generate`]: seeded scenarios of the classes the packing literature uses.
 //!
 //! ## Cargo features
 //! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
@@ -51,6 +53,7 @@ pub mod placement;
 pub mod scenario;
 pub mod state;
 pub mod strategy;
+pub mod stranded;
 
 pub use compare::{Comparison, Outcome, Report, compare};
 pub use error::{Error, Location, Result};

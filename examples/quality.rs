@@ -98,8 +98,14 @@ fn load_dir(dir: &str) -> Result<Vec<(String, Problem)>, String> {
     paths
         .iter()
         .map(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            scenario::load(p).map(|problem| (name, problem)).map_err(|e| e.to_string())
+            let name = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            scenario::load(p)
+                .map(|problem| (name, problem))
+                .map_err(|e| e.to_string())
         })
         .collect()
 }
@@ -282,7 +288,15 @@ impl Quality {
     fn table(&self) -> String {
         let mut out = format!(
             "{:<24} {:>5} {:>5} {:>4} {:>14} {:>5} {:>7} {:>7}  {}\n",
-            "scenario", "tasks", "nodes", "LB", "lp_optimal", "best", "/LB", "/lp", "best heuristics"
+            "scenario",
+            "tasks",
+            "nodes",
+            "LB",
+            "lp_optimal",
+            "best",
+            "/LB",
+            "/lp",
+            "best heuristics"
         );
         for s in &self.scenarios {
             out += &format!(

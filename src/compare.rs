@@ -4,8 +4,8 @@ use crate::bounds::lower_bound;
 use crate::error::Result;
 use crate::model::Problem;
 use crate::placement::{Placement, Status, Unplaced};
-use crate::strategy::{Options, Strategy};
 use crate::stranded::{stranded, stranded_fraction};
+use crate::strategy::{Options, Strategy};
 use ndarray::Array1;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -140,7 +140,13 @@ impl Summary {
 
 /// Per-resource values keyed by resource name.
 fn by_name(problem: &Problem, values: Array1<f64>) -> BTreeMap<String, f64> {
-    problem.resources().names().iter().cloned().zip(values).collect()
+    problem
+        .resources()
+        .names()
+        .iter()
+        .cloned()
+        .zip(values)
+        .collect()
 }
 
 /// The mean of load / capacity over the resources with capacity.

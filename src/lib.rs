@@ -52,8 +52,8 @@ pub mod model;
 pub mod placement;
 pub mod scenario;
 pub mod state;
-pub mod strategy;
 pub mod stranded;
+pub mod strategy;
 
 pub use compare::{Comparison, Outcome, Report, compare};
 pub use error::{Error, Location, Result};

@@ -46,9 +46,8 @@ pub fn stranded_on(
         }
         let wanting = || shapes.rows().into_iter().filter(move |d| d[r] > 0.0);
         let usable = wanting().any(fits);
-        let blocked = wanting().any(|d| {
-            within(d[r], r) && (0..d.len()).any(|s| s != r && !within(d[s], s))
-        });
+        let blocked =
+            wanting().any(|d| within(d[r], r) && (0..d.len()).any(|s| s != r && !within(d[s], s)));
         if !usable && blocked { free[r] } else { 0.0 }
     }))
 }
@@ -74,7 +73,9 @@ pub fn stranded_fraction(problem: &Problem, placement: &Placement) -> Array1<f64
     let used = used_nodes(placement, problem.nodes());
     let used_capacity = capacity.select(Axis(0), &used).sum_axis(Axis(0));
     let mut share = stranded(problem, placement);
-    share.zip_mut_with(&used_capacity, |s, &c| *s = if c > 0.0 { *s / c } else { 0.0 });
+    share.zip_mut_with(&used_capacity, |s, &c| {
+        *s = if c > 0.0 { *s / c } else { 0.0 }
+    });
     share
 }
 
@@ -112,7 +113,8 @@ mod tests {
     fn only_capacity_blocked_by_another_resource_is_stranded() {
         let shapes = array![[2.0, 1.0], [1.0, 3.0]];
         let cap = array![10.0, 10.0];
-        let on = |free: ndarray::Array1<f64>| stranded_on(free.view(), cap.view(), &shapes).to_vec();
+        let on =
+            |free: ndarray::Array1<f64>| stranded_on(free.view(), cap.view(), &shapes).to_vec();
         // Something still fits: nothing is stranded.
         assert_eq!(on(array![2.0, 1.0]), vec![0.0, 0.0]);
         // Memory 0.5 left: both tasks fit in cpu but not memory -> 5 cpu stranded; the 0.5

@@ -1,12 +1,14 @@
 //! Node-centric ("bin-centric") packing: one node at a time takes the best-scoring task.
 
 use super::score::ScoreFn;
+use super::size::largest_first;
 use crate::model::Problem;
 use crate::placement::{Placement, Status, Unplaced};
 use crate::state::State;
 
 /// Packs node by node, as Tetris matches tasks to a machine with free resources and as the
-/// bin-centric heuristics of Panigrahy et al. (2011) fill bins: nodes are taken in index order;
+/// bin-centric heuristics of Panigrahy et al. (2011) fill bins: nodes are taken largest first
+/// ([`largest_first`]);
 /// the current node takes, among the pending tasks of the highest pending priority that fit it,
 /// the one with the highest `score(demand, free, capacity, weights)` (ties to the earliest task
 /// index), until none fits; then the next node. Each priority level, higher first, runs over
@@ -17,9 +19,10 @@ use crate::state::State;
 pub(crate) fn fill(problem: &Problem, score: ScoreFn, weights: &[f64]) -> Placement {
     let mut state = State::new(problem);
     let mut unplaced = Vec::new();
+    let nodes = largest_first(problem);
     for level in priority_levels(problem) {
         let mut pending = level;
-        for node in 0..problem.nodes() {
+        for &node in &nodes {
             while let Some(i) = best_task(&state, &pending, node, score, weights) {
                 let task = pending.remove(i);
                 // `best_task` only offers tasks that fit, so this cannot fail.

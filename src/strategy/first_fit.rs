@@ -13,23 +13,32 @@ use crate::state::State;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FirstFit;
 
-/// The choice rule: the first of `nodes` nodes that `fits`.
+/// The choice rule: the first node in `order` that `fits`.
 ///
 /// ```
 /// use packsched::strategy::first_fitting;
-/// assert_eq!(first_fitting(4, |n| n >= 2), Some(2));
-/// assert_eq!(first_fitting(4, |_| false), None);
+/// assert_eq!(first_fitting(0..4, |&n| n >= 2), Some(2));
+/// assert_eq!(first_fitting([3, 1, 2], |&n| n < 3), Some(1));
+/// assert_eq!(first_fitting(0..4, |_| false), None);
 /// ```
-pub fn first_fitting(nodes: usize, fits: impl FnMut(&usize) -> bool) -> Option<usize> {
-    (0..nodes).find(fits)
+pub fn first_fitting(
+    order: impl IntoIterator<Item = usize>,
+    fits: impl FnMut(&usize) -> bool,
+) -> Option<usize> {
+    order.into_iter().find(fits)
 }
 
-/// The first-fit select step, shared with `first_fit_decreasing`.
-pub(crate) struct First;
+/// The first-fit select step over nodes in a given order (then any node that joined later),
+/// shared with `first_fit_decreasing`.
+pub(crate) struct First {
+    pub(crate) order: Vec<usize>,
+}
 
 impl Selector for First {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
-        first_fitting(state.nodes(), |&n| state.fits(task, n))
+        let joined = self.order.len()..state.nodes();
+        let order = self.order.iter().copied().chain(joined);
+        first_fitting(order, |&n| state.fits(task, n))
     }
 }
 
@@ -38,8 +47,10 @@ impl Strategy for FirstFit {
         "first_fit"
     }
 
-    fn selector(&self, _: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        Some(Box::new(First))
+    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        Some(Box::new(First {
+            order: (0..problem.nodes()).collect(),
+        }))
     }
 }
 

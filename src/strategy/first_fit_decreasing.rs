@@ -1,12 +1,13 @@
 //! `first_fit_decreasing`: first fit over the tasks sorted largest first.
 
 use super::first_fit::First;
-use super::size::{Size, decreasing_order};
+use super::size::{Size, decreasing_order, largest_first};
 use super::{Options, Selector, Strategy};
 use crate::model::Problem;
 
 /// Tasks sorted by size, largest first (within each priority, higher first), each on the first
-/// node that it fits: FFD, the classic offline bin-packing heuristic (at most 11/9 OPT + 6/9 bins
+/// node that it fits, nodes taken largest first ([`largest_first`](super::largest_first); index
+/// order among nodes of one size): FFD, the classic offline bin-packing heuristic (at most 11/9 OPT + 6/9 bins
 /// in one dimension, Dósa 2007), and the FFDSum / FFDMax / FFDL2 family of vector packing that
 /// Panigrahy et al. ("Heuristics for vector bin packing", 2011) compare. The size measure is a
 /// [`Size`]: the sum of demand fractions by default.
@@ -40,8 +41,10 @@ impl Strategy for FirstFitDecreasing {
         decreasing_order(problem, self.size)
     }
 
-    fn selector(&self, _: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        Some(Box::new(First))
+    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        Some(Box::new(First {
+            order: largest_first(problem),
+        }))
     }
 }
 
@@ -62,6 +65,18 @@ mod tests {
         let got = place(&FirstFitDecreasing::new(), &p);
         assert_eq!(got.assignment, vec![Some(0), Some(1), Some(0), Some(1)]);
         assert_eq!(place(&super::super::FirstFit, &p).nodes_used(), 3);
+    }
+
+    #[test]
+    fn opens_the_largest_node_first() {
+        // Node 1 is twice node 0: both tasks fit on it together.
+        let p = problem(
+            array![[5.0, 5.0], [10.0, 10.0]],
+            array![[5.0, 5.0], [4.0, 4.0]],
+        );
+        let got = place(&FirstFitDecreasing::new(), &p);
+        assert_eq!(got.assignment, vec![Some(1), Some(1)]);
+        assert_eq!(place(&super::super::FirstFit, &p).nodes_used(), 2);
     }
 
     #[test]

@@ -24,11 +24,12 @@ mod nomad_binpack;
 mod norm_diff;
 mod power_of_two;
 mod registry;
+mod repack;
 mod round_robin;
 mod score;
 mod size;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod worst_fit;
 
 pub use balanced::{Balanced, balance_score};
@@ -45,9 +46,10 @@ pub use nomad_binpack::{NomadBinpack, binpack_score};
 pub use norm_diff::{NormDiff, residual_norm};
 pub use power_of_two::{PowerOfTwo, node_load};
 pub use registry::{Entry, Kind, by_name, names, parse_list, registry};
+pub use repack::{Repack, load_gain};
 pub use round_robin::{RoundRobin, next_in_turn};
 pub use score::{ScoreFn, Weights, used_after, weighted_mean};
-pub use size::{Size, decreasing_order, largest_capacity};
+pub use size::{Size, decreasing_order, largest_capacity, largest_first};
 pub use worst_fit::{WorstFit, least_allocated};
 
 use crate::error::Result;

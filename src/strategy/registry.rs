@@ -2,7 +2,7 @@
 
 use super::{
     Balanced, BestFit, BestFitDecreasing, DotProduct, Drf, FirstFit, FirstFitDecreasing,
-    LeastConnections, LeastTime, LpOptimal, NomadBinpack, NormDiff, PowerOfTwo, RoundRobin,
+    LeastConnections, LeastTime, LpOptimal, NomadBinpack, NormDiff, PowerOfTwo, Repack, RoundRobin,
     Strategy, WorstFit,
 };
 use crate::error::{Error, Result};
@@ -113,6 +113,12 @@ static REGISTRY: &[Entry] = &[
         kind: Kind::Heuristic,
         summary: "the tenant with the lowest dominant share next, placed by best fit (DRF)",
         build: || Box::new(Drf::new()),
+    },
+    Entry {
+        name: "repack",
+        kind: Kind::Heuristic,
+        summary: "first_fit_decreasing or dot_product, then local search that empties nodes",
+        build: || Box::new(Repack),
     },
     Entry {
         name: "lp_optimal",

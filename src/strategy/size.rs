@@ -76,6 +76,22 @@ pub fn largest_capacity(problem: &Problem) -> Array1<f64> {
         .fold_axis(Axis(0), 0.0, |&a, &b| a.max(b))
 }
 
+/// The nodes, largest capacity first by the sum of capacity fractions (the node's [`Size::Sum`]
+/// against [`largest_capacity`]), ties to the lower index: the order in which the offline
+/// packing heuristics open nodes, since to use few nodes of mixed types the largest should fill
+/// first (as in first fit decreasing for variable-sized bins, Friesen and Langston 1986).
+///
+/// Complexity: O(nodes x resources + nodes log nodes).
+pub fn largest_first(problem: &Problem) -> Vec<usize> {
+    let scale = largest_capacity(problem);
+    let sizes: Vec<f64> = (0..problem.nodes())
+        .map(|n| Size::Sum.of(problem.capacity(n), scale.view()))
+        .collect();
+    let mut order: Vec<usize> = (0..problem.nodes()).collect();
+    order.sort_by(|&a, &b| sizes[b].total_cmp(&sizes[a]).then(a.cmp(&b)));
+    order
+}
+
 /// Higher priority first, then larger [`Size`], then earlier arrival, then task index.
 ///
 /// Complexity: O(tasks x resources + tasks log tasks).
@@ -119,6 +135,7 @@ mod tests {
             .unwrap();
         let p = Problem::new(p.cluster().clone(), w).unwrap();
         assert_eq!(decreasing_order(&p, Size::Sum), vec![3, 1, 0, 2]);
+        assert_eq!(largest_first(&p), vec![0, 1]);
         assert!("l3".parse::<Size>().is_err());
         assert_eq!("l2".parse::<Size>().unwrap(), Size::L2);
     }

@@ -14,6 +14,7 @@ mod best_fit;
 mod best_fit_decreasing;
 mod dot_product;
 mod drf;
+mod ejection;
 mod fill;
 mod first_fit;
 mod first_fit_decreasing;

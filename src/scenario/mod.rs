@@ -65,6 +65,14 @@ pub struct Scenario {
     pub task_names: Option<Vec<String>>,
 }
 
+/// How strictly a scenario is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Accept negative demands (published vector-packing instances with a negative item size;
+    /// see [`Workload::allowing_negative`]). Off by default: a negative demand is an error.
+    pub allow_negative_demand: bool,
+}
+
 impl Scenario {
     /// Parses scenario JSON; `origin` (a file name) prefixes error messages.
     pub fn from_json(text: &str, origin: &str) -> Result<Self> {
@@ -76,6 +84,11 @@ impl Scenario {
 
     /// Validates the scenario into a [`Problem`].
     pub fn into_problem(self) -> Result<Problem> {
+        self.into_problem_with(LoadOptions::default())
+    }
+
+    /// Validates the scenario into a [`Problem`], as strictly as `options` say.
+    pub fn into_problem_with(self, options: LoadOptions) -> Result<Problem> {
         let resources = Resources::new(self.resources)?;
         let capacity = matrix("capacity", &self.capacity, resources.len())?;
         let demand = matrix("demand", &self.demand, resources.len())?;
@@ -83,7 +96,11 @@ impl Scenario {
         if let Some(names) = self.node_names {
             cluster = cluster.with_names(names)?;
         }
-        let mut workload = Workload::new(resources, demand)?;
+        let mut workload = if options.allow_negative_demand {
+            Workload::allowing_negative(resources, demand)?
+        } else {
+            Workload::new(resources, demand)?
+        };
         if let Some(p) = self.priority {
             workload = workload.with_priority(p)?;
         }
@@ -141,7 +158,12 @@ impl Scenario {
 
 /// Parses and validates scenario JSON; `origin` (a file name) prefixes parse errors.
 pub fn from_json(text: &str, origin: &str) -> Result<Problem> {
-    Scenario::from_json(text, origin)?.into_problem()
+    from_json_with(text, origin, LoadOptions::default())
+}
+
+/// [`from_json`], as strictly as `options` say.
+pub fn from_json_with(text: &str, origin: &str, options: LoadOptions) -> Result<Problem> {
+    Scenario::from_json(text, origin)?.into_problem_with(options)
 }
 
 /// The scenario JSON of a problem.
@@ -151,12 +173,17 @@ pub fn to_json(problem: &Problem) -> String {
 
 /// Loads and validates a scenario file.
 pub fn load(path: impl AsRef<Path>) -> Result<Problem> {
+    load_with(path, LoadOptions::default())
+}
+
+/// [`load`], as strictly as `options` say.
+pub fn load_with(path: impl AsRef<Path>, options: LoadOptions) -> Result<Problem> {
     let path = path.as_ref();
     let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
     })?;
-    from_json(&text, &path.display().to_string())
+    from_json_with(&text, &path.display().to_string(), options)
 }
 
 /// Saves a problem as a scenario file.

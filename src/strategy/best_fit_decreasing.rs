@@ -1,9 +1,9 @@
 //! `best_fit_decreasing`: best fit over the tasks sorted largest first.
 
 use super::best_fit::most_allocated;
-use super::first_fit::first_fitting;
+use super::opening::Openings;
 use super::score::Weights;
-use super::size::{Size, decreasing_order, largest_first};
+use super::size::{Size, decreasing_order};
 use super::{Options, Selector, Strategy, select_best};
 use crate::error::Result;
 use crate::model::Problem;
@@ -11,8 +11,8 @@ use crate::state::State;
 
 /// Tasks sorted by size, largest first (within each priority, higher first), each on the node in
 /// use that is fullest after placement ([`most_allocated`], kube-scheduler's MostAllocated); a
-/// node is opened only when no node in use fits, the largest first
-/// ([`largest_first`](super::largest_first)). This is BFD, the offline form of classic best fit,
+/// node is opened only when no node in use fits, by [`opening_order`](super::opening_order)
+/// (the largest first, except nodes set aside for a scarce resource the task does not ask for). This is BFD, the offline form of classic best fit,
 /// which opens a bin only when it must; MostAllocated alone would rather open a small empty node
 /// than fill a large one. The size measure is a [`Size`], the sum of demand fractions by
 /// default; the score's per-resource weights are configurable as for `best_fit`.
@@ -60,16 +60,16 @@ impl Strategy for BestFitDecreasing {
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
         Some(Box::new(FullestInUse {
             weights: self.weights.resolve(problem.resources().len()).ok()?,
-            open_order: largest_first(problem),
+            openings: Openings::new(problem),
         }))
     }
 }
 
-/// Best fit among the nodes in use, else the first empty node in `open_order` (then any node
-/// that joined later).
+/// Best fit among the nodes in use, else the empty node that the task opens (then any node that
+/// joined later).
 struct FullestInUse {
     weights: Vec<f64>,
-    open_order: Vec<usize>,
+    openings: Openings,
 }
 
 impl Selector for FullestInUse {
@@ -84,11 +84,7 @@ impl Selector for FullestInUse {
         });
         match in_use {
             Some(n) if state.task_count(n) > 0 => Some(n),
-            _ => {
-                let joined = self.open_order.len()..state.nodes();
-                let order = self.open_order.iter().copied().chain(joined);
-                first_fitting(order, |&n| state.fits(task, n))
-            }
+            _ => self.openings.first_empty(state, task),
         }
     }
 }

@@ -1,13 +1,17 @@
 //! `first_fit_decreasing`: first fit over the tasks sorted largest first.
 
-use super::first_fit::First;
+use super::opening::Openings;
 use super::size::{Size, decreasing_order, largest_first};
 use super::{Options, Selector, Strategy};
 use crate::model::Problem;
+use crate::state::State;
 
 /// Tasks sorted by size, largest first (within each priority, higher first), each on the first
-/// node that it fits, nodes taken largest first ([`largest_first`](super::largest_first); index
-/// order among nodes of one size): FFD, the classic offline bin-packing heuristic (at most 11/9 OPT + 6/9 bins
+/// node in use that it fits (nodes in use taken largest first,
+/// [`largest_first`](super::largest_first); index order among nodes of one size), else on the
+/// empty node it opens by [`opening_order`](super::opening_order): the largest first, except
+/// that nodes set aside for a scarce resource the task does not ask for come last (a task without
+/// a GPU does not take the GPU nodes that the GPU tasks need while another node fits). FFD, the classic offline bin-packing heuristic (at most 11/9 OPT + 6/9 bins
 /// in one dimension, Dósa 2007), and the FFDSum / FFDMax / FFDL2 family of vector packing that
 /// Panigrahy et al. ("Heuristics for vector bin packing", 2011) compare. The size measure is a
 /// [`Size`]: the sum of demand fractions by default.
@@ -42,9 +46,29 @@ impl Strategy for FirstFitDecreasing {
     }
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        Some(Box::new(First {
-            order: largest_first(problem),
+        Some(Box::new(InUseFirst {
+            in_use: largest_first(problem),
+            openings: Openings::new(problem),
         }))
+    }
+}
+
+/// First fit among the nodes in use, in `in_use` order (then nodes that joined later); else the
+/// empty node that the task opens.
+struct InUseFirst {
+    in_use: Vec<usize>,
+    openings: Openings,
+}
+
+impl Selector for InUseFirst {
+    fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
+        let joined = self.in_use.len()..state.nodes();
+        self.in_use
+            .iter()
+            .copied()
+            .chain(joined)
+            .find(|&n| state.task_count(n) > 0 && state.fits(task, n))
+            .or_else(|| self.openings.first_empty(state, task))
     }
 }
 

@@ -53,8 +53,8 @@ fn improve_within(
     let (mut placement, report) = consolidate(problem, start, options.seed, &budget);
     let (from, to) = report.nodes;
     let mut note = format!(
-        "{} of {} attempts emptied a node: {from} -> {to} nodes",
-        report.attempts.1, report.attempts.0
+        "{} of {} attempts emptied a node: {from} -> {to} nodes; {} steps",
+        report.attempts.1, report.attempts.0, report.steps
     );
     if report.timed_out {
         note += "; cut by the time limit (the answer may depend on the machine's speed)";

@@ -82,7 +82,7 @@ fn place_direct(
     pending.sort_by(|&a, &b| p.weight(b).total_cmp(&p.weight(a)).then(a.cmp(&b)));
     let mut left = Vec::new();
     for &t in pending.iter() {
-        budget.charge(nodes.len());
+        budget.charge(nodes.len() * p.resources());
         let target = nodes
             .iter()
             .copied()
@@ -96,7 +96,8 @@ fn place_direct(
 }
 
 /// The insertion of least pending-weight change over every pending task, open node and set of
-/// at most two ejectable tasks of that node; `None` if there is none or the budget is spent.
+/// at most two ejectable tasks of that node, ties drawn at random; `None` if there is none or the
+/// budget is spent.
 fn best_insertion(
     p: &Packing<'_, '_>,
     nodes: &[usize],
@@ -108,64 +109,77 @@ fn best_insertion(
 ) -> Option<Insertion> {
     let mut best: Option<Insertion> = None;
     let mut ties = 0u32;
-    let mut consider = |ins: Insertion, rng: &mut dyn FnMut(u32) -> bool| match &best {
-        Some(b) if ins.delta > b.delta + 1e-12 => {}
-        Some(b) if ins.delta >= b.delta - 1e-12 => {
-            ties += 1;
-            if rng(ties + 1) {
-                best = Some(ins);
-            }
-        }
-        _ => {
-            ties = 0;
-            best = Some(ins);
-        }
-    };
-    let mut coin = |n: u32| rng.random_range(0..n) == 0;
     for &t in pending {
         for &m in nodes {
             let members = p.members(m);
-            if !budget.charge(1 + members.len() * members.len()) {
-                return None;
-            }
-            if !p.problem().allowed(t, m) {
+            if !p.admits(t, m) {
                 continue;
             }
-            let free: Vec<usize> = members
-                .iter()
-                .copied()
-                .filter(|&b| tabu[b] <= iteration)
-                .collect();
-            for (i, &b1) in free.iter().enumerate() {
-                if p.fits_without(t, m, &[b1]) {
-                    let delta = p.weight(b1) - p.weight(t);
-                    consider(
+            let slack = p.slack(t, m);
+            // Fit tests made on this node, charged once it is done; the node's set-up counts as
+            // a few.
+            let mut tests = 4;
+            for (i, &b1) in members.iter().enumerate() {
+                let bound = best.as_ref().map_or(f64::INFINITY, |b| b.delta);
+                let d1 = p.weight(b1) - p.weight(t);
+                if tabu[b1] > iteration || d1 > bound + 1e-12 {
+                    continue;
+                }
+                tests += 1;
+                let with1: Vec<f64> = slack.iter().zip(p.demand(b1)).map(|(s, d)| s + d).collect();
+                if with1.iter().all(|&x| x >= 0.0) {
+                    offer(
+                        &mut best,
+                        &mut ties,
                         Insertion {
                             task: t,
                             node: m,
                             out: vec![b1],
-                            delta,
+                            delta: d1,
                         },
-                        &mut coin,
+                        rng,
                     );
                     continue;
                 }
-                for &b2 in &free[i + 1..] {
-                    if p.fits_without(t, m, &[b1, b2]) {
-                        let delta = p.weight(b1) + p.weight(b2) - p.weight(t);
-                        consider(
-                            Insertion {
-                                task: t,
-                                node: m,
-                                out: vec![b1, b2],
-                                delta,
-                            },
-                            &mut coin,
-                        );
+                for &b2 in &members[i + 1..] {
+                    let d2 = d1 + p.weight(b2);
+                    if tabu[b2] > iteration || d2 > bound + 1e-12 {
+                        continue;
+                    }
+                    tests += 1;
+                    if with1.iter().zip(p.demand(b2)).all(|(s, d)| s + d >= 0.0) {
+                        let ins = Insertion {
+                            task: t,
+                            node: m,
+                            out: vec![b1, b2],
+                            delta: d2,
+                        };
+                        offer(&mut best, &mut ties, ins, rng);
                     }
                 }
+            }
+            if !budget.charge(tests * p.resources()) {
+                return None;
             }
         }
     }
     best
+}
+
+/// Keeps `ins` if it changes the pending weight less than `best`, or as much, with probability
+/// one over the number of ties so far (each tie equally likely to be kept).
+fn offer(best: &mut Option<Insertion>, ties: &mut u32, ins: Insertion, rng: &mut impl Rng) {
+    match best {
+        Some(b) if ins.delta > b.delta + 1e-12 => {}
+        Some(b) if ins.delta >= b.delta - 1e-12 => {
+            *ties += 1;
+            if rng.random_range(0..=*ties) == 0 {
+                *best = Some(ins);
+            }
+        }
+        _ => {
+            *ties = 0;
+            *best = Some(ins);
+        }
+    }
 }

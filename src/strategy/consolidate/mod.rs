@@ -15,10 +15,11 @@ pub use moves::load_gain;
 use crate::bounds::lower_bound;
 use crate::model::Problem;
 use crate::placement::Placement;
-use crate::strategy::{priority_order, size::largest_first};
+use crate::strategy::opening::Openings;
+use crate::strategy::priority_order;
 use eject::{Repair, repair};
 use moves::descent;
-use packing::{Packing, weights};
+use packing::{Packing, Rows};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -41,7 +42,8 @@ pub struct Report {
 ///
 /// 1. Tasks the start left out are placed where they fit, or inserted by ejection.
 /// 2. A descent of moves and swaps pushes volume toward fuller nodes ([`load_gain`]).
-/// 3. Then, until the lower bound is met or the budget is spent, attempts to empty one node:
+/// 3. Then, until the lower bound is met, the budget is spent or many attempts in a row failed
+///    (100 + 10 per node in use), attempts to empty one node:
 ///    the least loaded node first, later a node drawn at random among the less loaded (a
 ///    tournament of two), whose tasks, with a few more drawn at random from other nodes (ruin),
 ///    become pending and are re-placed on the remaining nodes by the insert-and-eject search of
@@ -60,16 +62,20 @@ pub fn consolidate(
     seed: u64,
     budget: &Budget,
 ) -> (Placement, Report) {
-    let weight = weights(problem);
+    let rows = Rows::new(problem);
     let start_nodes = start.nodes_used();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut best = Packing::new(problem, &start.assignment, &weight);
+    let mut best = Packing::new(problem, &start.assignment, &rows);
     let bound = lower_bound(problem);
     place_left_out(&mut best, start_nodes, budget, &mut rng);
     let open = open_mask(&best);
     descent(&mut best, &open, budget);
-    let (mut attempts, mut successes) = (0u64, 0u64);
-    while budget.left() && best.used_count() > bound.max(1) {
+    let (mut attempts, mut successes, mut in_a_row) = (0u64, 0u64, 0u64);
+    let copy = problem.tasks() + problem.nodes() * problem.resources().len();
+    while budget.charge(copy)
+        && best.used_count() > bound.max(1)
+        && in_a_row < stagnation(best.used_count())
+    {
         let mut trial = best.clone();
         let mut open = open_mask(&trial);
         let node = pick_node(&trial, attempts, &mut rng);
@@ -81,9 +87,11 @@ pub fn consolidate(
             descent_every: 25,
         };
         attempts += 1;
+        in_a_row += 1;
         if repair(&mut trial, &open, pending, how, budget, &mut rng) {
             descent(&mut trial, &open, budget);
             successes += 1;
+            in_a_row = 0;
             best = trial;
         }
     }
@@ -101,6 +109,12 @@ pub fn consolidate(
 /// The nodes in use.
 fn open_mask(p: &Packing<'_, '_>) -> Vec<bool> {
     (0..p.nodes()).map(|n| !p.members(n).is_empty()).collect()
+}
+
+/// Failed attempts in a row after which the search stops: it has likely met the optimum, which
+/// the lower bound does not always show.
+fn stagnation(nodes: usize) -> u64 {
+    100 + 10 * nodes as u64
 }
 
 /// Insertions per attempt: longer for larger problems, and growing slowly with failures.
@@ -150,8 +164,8 @@ fn ruin(p: &mut Packing<'_, '_>, open: &[bool], rng: &mut ChaCha8Rng) -> Vec<usi
 }
 
 /// Places the tasks the packing leaves out, highest priority first: on a node in use if one fits,
-/// else by a short insert-and-eject search over the nodes in use, else on the largest empty node
-/// that fits as long as the nodes used stay within `max_nodes`.
+/// else by a short insert-and-eject search over the nodes in use, else on the empty node it opens
+/// (`opening_order`) if it fits as long as the nodes used stay within `max_nodes`.
 fn place_left_out(
     p: &mut Packing<'_, '_>,
     max_nodes: usize,
@@ -166,7 +180,7 @@ fn place_left_out(
     if left.is_empty() {
         return;
     }
-    let empty_first = largest_first(problem);
+    let mut openings = Openings::new(problem);
     for t in left {
         let open = open_mask(p);
         let mut trial = p.clone();
@@ -177,10 +191,7 @@ fn place_left_out(
         if repair(&mut trial, &open, vec![t], how, budget, rng) {
             *p = trial;
         } else if p.used_count() < max_nodes
-            && let Some(n) = empty_first
-                .iter()
-                .copied()
-                .find(|&n| p.members(n).is_empty() && p.fits(t, n))
+            && let Some(n) = openings.first_empty(p.state(), t)
         {
             p.place(t, n);
         }

@@ -44,17 +44,20 @@ fn improve_once(p: &mut Packing<'_, '_>, open: &[bool], budget: &Budget) -> bool
         .filter(|&n| open[n] && !p.members(n).is_empty())
         .collect();
     nodes.sort_by(|&a, &b| p.load(a).total_cmp(&p.load(b)).then(a.cmp(&b)));
+    if !budget.charge(p.nodes()) {
+        return false;
+    }
     for (i, &s) in nodes.iter().enumerate() {
         let sources: Vec<usize> = p.members(s).to_vec();
         for &a in &sources {
-            if !budget.charge(nodes.len()) {
+            if !budget.charge(nodes.len() * p.resources()) {
                 return false;
             }
             if move_up(p, a, s, &nodes[i + 1..]) {
                 return true;
             }
             for &m in &nodes[i + 1..] {
-                if !budget.charge(p.members(m).len()) {
+                if !budget.charge(p.members(m).len() * p.resources()) {
                     return false;
                 }
                 if swap_up(p, a, s, m) {
@@ -107,7 +110,7 @@ pub(crate) fn swap(p: &mut Packing<'_, '_>, a: usize, b: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::packing::weights;
+    use super::super::packing::Rows;
     use super::*;
     use crate::strategy::testing::problem;
     use ndarray::array;
@@ -127,7 +130,7 @@ mod tests {
             array![[10.0, 10.0], [10.0, 10.0], [10.0, 10.0], [10.0, 10.0]],
             array![[5.0, 0.0], [5.0, 0.0], [3.0, 0.0], [3.0, 0.0]],
         );
-        let w = weights(&p);
+        let w = Rows::new(&p);
         let mut packing = Packing::new(&p, &[Some(0), Some(1), Some(2), Some(3)], &w);
         assert!(descent(&mut packing, &[true; 4], &Budget::steps(1_000)));
         let got = packing.placement();
@@ -144,7 +147,7 @@ mod tests {
             array![[10.0, 10.0], [10.0, 10.0]],
             array![[6.0, 1.0], [1.0, 5.0], [2.0, 1.0], [7.0, 5.0]],
         );
-        let w = weights(&p);
+        let w = Rows::new(&p);
         let mut packing = Packing::new(&p, &[Some(0), Some(0), Some(1), Some(1)], &w);
         assert!(descent(&mut packing, &[true; 2], &Budget::steps(1_000)));
         let got = packing.placement();
@@ -160,7 +163,7 @@ mod tests {
             array![[10.0, 10.0], [10.0, 10.0]],
             array![[1.0, 6.0], [1.0, -2.0], [1.0, 6.0], [1.0, 1.0]],
         );
-        let w = weights(&p);
+        let w = Rows::new(&p);
         let mut packing = Packing::new(&p, &[Some(0), Some(0), Some(0), Some(1)], &w);
         assert!(!packing.place(1, 1));
         assert!(!swap(&mut packing, 1, 3));

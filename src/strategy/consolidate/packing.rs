@@ -5,21 +5,44 @@ use crate::placement::{Placement, Status, Unplaced};
 use crate::state::{State, TOLERANCE};
 use crate::strategy::size::largest_capacity;
 
-/// The weight of each task: the sum of its positive demand fractions, each resource scaled by its
-/// largest capacity on any node (a node's load is the sum of its tasks' weights). Negative demands
-/// count 0: they only ever make room.
-pub(crate) fn weights(problem: &Problem) -> Vec<f64> {
-    let scale = largest_capacity(problem);
-    (0..problem.tasks())
-        .map(|t| {
-            let d = problem.demand(t);
-            d.iter()
-                .zip(&scale)
-                .filter(|(_, s)| **s > 0.0)
-                .map(|(x, s)| x.max(0.0) / s)
-                .sum()
-        })
-        .collect()
+/// The per-task data the engine reads in its inner loops, flat: each task's weight (the sum of
+/// its positive demand fractions, each resource scaled by its largest capacity on any node, so a
+/// node's load is the sum of its tasks' weights; negative demands count 0, they only make room)
+/// and its demand row.
+#[derive(Debug, Clone)]
+pub(crate) struct Rows {
+    weight: Vec<f64>,
+    demand: Vec<f64>,
+    resources: usize,
+}
+
+impl Rows {
+    pub(crate) fn new(problem: &Problem) -> Self {
+        let scale = largest_capacity(problem);
+        let weight = (0..problem.tasks())
+            .map(|t| {
+                let d = problem.demand(t);
+                d.iter()
+                    .zip(&scale)
+                    .filter(|(_, s)| **s > 0.0)
+                    .map(|(x, s)| x.max(0.0) / s)
+                    .sum()
+            })
+            .collect();
+        let demand = (0..problem.tasks())
+            .flat_map(|t| problem.demand(t).to_vec())
+            .collect();
+        Self {
+            weight,
+            demand,
+            resources: problem.resources().len(),
+        }
+    }
+
+    /// A task's demand row.
+    pub(crate) fn demand(&self, task: usize) -> &[f64] {
+        &self.demand[task * self.resources..(task + 1) * self.resources]
+    }
 }
 
 /// The state of a placement with each node's members and load kept up to date. Every change keeps
@@ -29,21 +52,17 @@ pub(crate) struct Packing<'p, 'w> {
     state: State<'p>,
     members: Vec<Vec<usize>>,
     load: Vec<f64>,
-    weight: &'w [f64],
+    rows: &'w Rows,
 }
 
 impl<'p, 'w> Packing<'p, 'w> {
     /// The packing of a valid placement's assignment.
-    pub(crate) fn new(
-        problem: &'p Problem,
-        assignment: &[Option<usize>],
-        weight: &'w [f64],
-    ) -> Self {
+    pub(crate) fn new(problem: &'p Problem, assignment: &[Option<usize>], rows: &'w Rows) -> Self {
         let mut p = Self {
             state: State::new(problem),
             members: vec![Vec::new(); problem.nodes()],
             load: vec![0.0; problem.nodes()],
-            weight,
+            rows,
         };
         // Tasks with negative demands first, so that their partners fit in any order.
         let mut order: Vec<usize> = (0..assignment.len()).collect();
@@ -61,16 +80,46 @@ impl<'p, 'w> Packing<'p, 'w> {
         self.state.problem()
     }
 
+    pub(crate) fn state(&self) -> &State<'p> {
+        &self.state
+    }
+
     pub(crate) fn nodes(&self) -> usize {
         self.members.len()
     }
 
+    pub(crate) fn resources(&self) -> usize {
+        self.rows.resources
+    }
+
+    pub(crate) fn demand(&self, task: usize) -> &'w [f64] {
+        self.rows.demand(task)
+    }
+
+    /// Per resource, what is left of `node`'s free capacity (with the fit test's tolerance) once
+    /// `task` is on it: negative where it does not fit. Adding an ejected task's demand gives
+    /// back its share.
+    pub(crate) fn slack(&self, task: usize, node: usize) -> Vec<f64> {
+        let (free, cap) = (self.state.free(node), self.state.capacity(node));
+        self.demand(task)
+            .iter()
+            .zip(free)
+            .zip(cap)
+            .map(|((d, f), c)| f + TOLERANCE * c - d)
+            .collect()
+    }
+
+    /// Whether the node may hold `task` at all (alive, allowed).
+    pub(crate) fn admits(&self, task: usize, node: usize) -> bool {
+        self.state.is_alive(node) && self.problem().allowed(task, node)
+    }
+
     pub(crate) fn tasks(&self) -> usize {
-        self.weight.len()
+        self.rows.weight.len()
     }
 
     pub(crate) fn weight(&self, task: usize) -> f64 {
-        self.weight[task]
+        self.rows.weight[task]
     }
 
     pub(crate) fn load(&self, node: usize) -> f64 {
@@ -102,19 +151,12 @@ impl<'p, 'w> Packing<'p, 'w> {
 
     /// Whether `task` would fit `node` once `out` (tasks on that node) left it.
     pub(crate) fn fits_without(&self, task: usize, node: usize, out: &[usize]) -> bool {
-        let problem = self.problem();
-        if !problem.allowed(task, node) || !self.state.is_alive(node) {
+        if !self.admits(task, node) {
             return false;
         }
-        let (free, cap, d) = (
-            self.state.free(node),
-            self.state.capacity(node),
-            problem.demand(task),
-        );
-        (0..d.len()).all(|r| {
-            let back: f64 = out.iter().map(|&o| problem.demand(o)[r]).sum();
-            d[r] <= free[r] + back + TOLERANCE * cap[r]
-        })
+        let slack = self.slack(task, node);
+        (0..slack.len())
+            .all(|r| slack[r] + out.iter().map(|&o| self.demand(o)[r]).sum::<f64>() >= 0.0)
     }
 
     /// Whether a node is within capacity in every resource (a node can only go over by losing a
@@ -143,7 +185,7 @@ impl<'p, 'w> Packing<'p, 'w> {
             self.forget(task, f);
         }
         self.members[node].push(task);
-        self.load[node] += self.weight[task];
+        self.load[node] += self.rows.weight[task];
         true
     }
 
@@ -160,7 +202,7 @@ impl<'p, 'w> Packing<'p, 'w> {
         if let Some(i) = members.iter().position(|&t| t == task) {
             members.swap_remove(i);
         }
-        self.load[node] -= self.weight[task];
+        self.load[node] -= self.rows.weight[task];
     }
 
     /// Takes every task off `node` and returns them.

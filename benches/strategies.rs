@@ -26,6 +26,24 @@ fn heuristics(c: &mut Criterion) {
     }
 }
 
+/// local_search with a small budget (0.2 s of steps; it stops earlier at the lower bound): the
+/// registry's heuristics, then the consolidation engine.
+fn improvement(c: &mut Criterion) {
+    let options = Options::default().with_time_limit(Duration::from_millis(200));
+    for entry in registry().iter().filter(|e| e.kind == Kind::Improvement) {
+        let strategy = (entry.build)();
+        let mut group = c.benchmark_group(entry.name);
+        group.sample_size(10);
+        for (nodes, tasks) in SIZES {
+            let problem = common::cluster(nodes, tasks, 42);
+            group.bench_with_input(BenchmarkId::from_parameter(tasks), &problem, |b, p| {
+                b.iter(|| strategy.place(black_box(p), &options).unwrap())
+            });
+        }
+        group.finish();
+    }
+}
+
 fn exact(c: &mut Criterion) {
     let options = Options::default().with_time_limit(Duration::from_secs(10));
     let mut group = c.benchmark_group("lp_optimal");
@@ -41,5 +59,5 @@ fn exact(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, heuristics, exact);
+criterion_group!(benches, heuristics, improvement, exact);
 criterion_main!(benches);

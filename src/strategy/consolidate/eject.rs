@@ -32,7 +32,8 @@ struct Insertion {
 /// that node's tasks so that it fits, choosing among all pending tasks and open nodes the
 /// insertion that lowers the pending weight most (or raises it least), ties broken at random;
 /// the ejected tasks become pending. A task just inserted is tabu (may not be ejected) for a
-/// random number of insertions, so the search does not undo itself. Every node stays within
+/// random number of insertions, so the search does not undo itself (unless every insertion
+/// would eject a tabu task). Every node stays within
 /// capacity throughout: the search is consistent, as in Buljubasic and Vasquez's consistent
 /// neighbourhood search for bin packing (Computers & OR, 2016), whose insert-and-eject
 /// neighbourhood this is.
@@ -53,7 +54,10 @@ pub(crate) fn repair(
         if pending.is_empty() {
             return true;
         }
-        let Some(best) = best_insertion(p, &nodes, &pending, &tabu, iteration, budget, rng) else {
+        // When every insertion ejects a tabu task, the tabu list yields for once.
+        let Some(best) = best_insertion(p, &nodes, &pending, &tabu, iteration, budget, rng)
+            .or_else(|| best_insertion(p, &nodes, &pending, &[], iteration, budget, rng))
+        else {
             return false;
         };
         for &o in &best.out {
@@ -122,7 +126,7 @@ fn best_insertion(
             for (i, &b1) in members.iter().enumerate() {
                 let bound = best.as_ref().map_or(f64::INFINITY, |b| b.delta);
                 let d1 = p.weight(b1) - p.weight(t);
-                if tabu[b1] > iteration || d1 > bound + 1e-12 {
+                if is_tabu(tabu, b1, iteration) || d1 > bound + 1e-12 {
                     continue;
                 }
                 tests += 1;
@@ -143,7 +147,7 @@ fn best_insertion(
                 }
                 for &b2 in &members[i + 1..] {
                     let d2 = d1 + p.weight(b2);
-                    if tabu[b2] > iteration || d2 > bound + 1e-12 {
+                    if is_tabu(tabu, b2, iteration) || d2 > bound + 1e-12 {
                         continue;
                     }
                     tests += 1;
@@ -166,6 +170,11 @@ fn best_insertion(
     best
 }
 
+/// Whether `task` may not be ejected at `iteration` (an empty list forbids nothing).
+fn is_tabu(tabu: &[usize], task: usize, iteration: usize) -> bool {
+    tabu.get(task).is_some_and(|&until| until > iteration)
+}
+
 /// Keeps `ins` if it changes the pending weight less than `best`, or as much, with probability
 /// one over the number of ties so far (each tie equally likely to be kept).
 fn offer(best: &mut Option<Insertion>, ties: &mut u32, ins: Insertion, rng: &mut impl Rng) {
@@ -181,5 +190,94 @@ fn offer(best: &mut Option<Insertion>, ties: &mut u32, ins: Insertion, rng: &mut
             *ties = 0;
             *best = Some(ins);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::packing::Rows;
+    use super::*;
+    use crate::strategy::testing::problem;
+    use ndarray::array;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    fn cpu(sizes: &[f64], nodes: usize) -> crate::Problem {
+        let demand =
+            ndarray::Array2::from_shape_fn(
+                (sizes.len(), 2),
+                |(t, r)| {
+                    if r == 0 { sizes[t] } else { 0.0 }
+                },
+            );
+        problem(ndarray::Array2::from_elem((nodes, 2), 10.0), demand)
+    }
+
+    #[test]
+    fn a_pending_task_goes_in_by_ejecting_a_lighter_one() {
+        // Node 0 holds 4 and 4 (2 free), node 1 holds 3 and 3 (4 free): the pending 5 fits
+        // neither. It first takes the place of a 3 on node 1 (pending weight 0.5 -> 0.3, the
+        // largest drop), and a few insertions later all fit: {5, 4} and {4, 3, 3}.
+        let p = cpu(&[4.0, 4.0, 3.0, 3.0, 5.0], 3);
+        let rows = Rows::new(&p);
+        let mut packing = Packing::new(&p, &[Some(0), Some(0), Some(1), Some(1), None], &rows);
+        let how = Repair {
+            iterations: 50,
+            descent_every: 0,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let open = [true, true, false];
+        assert!(repair(
+            &mut packing,
+            &open,
+            vec![4],
+            how,
+            &Budget::steps(10_000),
+            &mut rng
+        ));
+        let got = packing.placement();
+        got.verify(&p).unwrap();
+        assert_eq!((got.placed(), got.nodes_used()), (5, 2));
+        // With no budget the search stops at once; with the only open node full it fails.
+        let mut stuck = Packing::new(&p, &[Some(0), Some(0), Some(1), Some(1), None], &rows);
+        let none = [true, false, false];
+        assert!(!repair(
+            &mut stuck,
+            &none,
+            vec![4],
+            how,
+            &Budget::steps(10_000),
+            &mut rng
+        ));
+    }
+
+    #[test]
+    fn the_tabu_list_lets_the_search_leave_a_plateau() {
+        // 5, 3 on node 0 and 5, 3 on node 1 (2 free each); the pending 4 needs {3, 3, 4} and
+        // {5, 5}, which takes several insertions, some that do not lower the pending weight.
+        let p = cpu(&[5.0, 3.0, 5.0, 3.0, 4.0], 3);
+        let rows = Rows::new(&p);
+        let start = [Some(0), Some(0), Some(1), Some(1), None];
+        let how = Repair {
+            iterations: 200,
+            descent_every: 0,
+        };
+        for seed in 0..5 {
+            let mut packing = Packing::new(&p, &start, &rows);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let budget = Budget::steps(1_000_000);
+            assert!(repair(
+                &mut packing,
+                &[true, true, false],
+                vec![4],
+                how,
+                &budget,
+                &mut rng
+            ));
+            let got = packing.placement();
+            got.verify(&p).unwrap();
+            assert_eq!((got.placed(), got.nodes_used()), (5, 2), "seed {seed}");
+        }
+        let _ = array![0.0];
     }
 }

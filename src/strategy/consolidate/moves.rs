@@ -123,9 +123,10 @@ mod tests {
 
     #[test]
     fn moves_empty_the_least_loaded_node() {
-        // One task per node: 5, 5, 3, 3 on nodes of 10 (weights 0.5, 0.5, 0.3, 0.3 plus 0 in
-        // memory). Node 2 sends its 3 to node 3 (equal loads: gain 2 * 0.3^2 > 0); then node 0,
-        // now the least loaded, sends its 5 to node 1: {5, 5} and {3, 3}, two nodes.
+        // One task per node: 5, 5, 3, 3 on nodes of 10 (weights 0.5, 0.5, 0.3, 0.3). Node 2, the
+        // least loaded, sends its 3 to the fullest node it fits, node 0 (8); node 3 then sends
+        // its 3 to node 1, the fullest it fits (5 + 3): two nodes. Last, a swap of a 5 and a 3
+        // between those two (loads 0.8 and 0.8) fills one node: {5, 5} and {3, 3}.
         let p = problem(
             array![[10.0, 10.0], [10.0, 10.0], [10.0, 10.0], [10.0, 10.0]],
             array![[5.0, 0.0], [5.0, 0.0], [3.0, 0.0], [3.0, 0.0]],
@@ -135,7 +136,7 @@ mod tests {
         assert!(descent(&mut packing, &[true; 4], &Budget::steps(1_000)));
         let got = packing.placement();
         got.verify(&p).unwrap();
-        assert_eq!(got.assignment, vec![Some(1), Some(1), Some(3), Some(3)]);
+        assert_eq!(got.assignment, vec![Some(1), Some(1), Some(0), Some(0)]);
     }
 
     #[test]
@@ -159,10 +160,16 @@ mod tests {
     fn a_task_with_a_negative_demand_stays_while_a_partner_needs_it() {
         // Task 1 asks -2 memory: with it, 6 + 6 memory fit a node of 10. Moving it away would
         // put node 0 over capacity; the swap and the move must refuse.
-        let p = problem(
-            array![[10.0, 10.0], [10.0, 10.0]],
-            array![[1.0, 6.0], [1.0, -2.0], [1.0, 6.0], [1.0, 1.0]],
-        );
+        let r = crate::Resources::new(["cpu", "memory"]).unwrap();
+        let p = crate::Problem::new(
+            crate::Cluster::new(r.clone(), array![[10.0, 10.0], [10.0, 10.0]]).unwrap(),
+            crate::Workload::allowing_negative(
+                r,
+                array![[1.0, 6.0], [1.0, -2.0], [1.0, 6.0], [1.0, 1.0]],
+            )
+            .unwrap(),
+        )
+        .unwrap();
         let w = Rows::new(&p);
         let mut packing = Packing::new(&p, &[Some(0), Some(0), Some(0), Some(1)], &w);
         assert!(!packing.place(1, 1));

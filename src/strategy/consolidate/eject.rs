@@ -32,8 +32,8 @@ struct Insertion {
 /// that node's tasks so that it fits, choosing among all pending tasks and open nodes the
 /// insertion that lowers the pending weight most (or raises it least), ties broken at random;
 /// the ejected tasks become pending. A task just inserted is tabu (may not be ejected) for a
-/// random number of insertions, so the search does not undo itself (unless every insertion
-/// would eject a tabu task). Every node stays within
+/// random number of insertions (3 to the number of open nodes, at least 10, plus the pending
+/// count), so the search does not undo itself (unless every insertion would eject a tabu task). Every node stays within
 /// capacity throughout: the search is consistent, as in Buljubasic and Vasquez's consistent
 /// neighbourhood search for bin packing (Computers & OR, 2016), whose insert-and-eject
 /// neighbourhood this is.
@@ -65,7 +65,7 @@ pub(crate) fn repair(
         }
         let placed = p.place(best.task, best.node);
         debug_assert!(placed, "checked by fits_without");
-        tabu[best.task] = iteration + rng.random_range(3..=10) + pending.len();
+        tabu[best.task] = iteration + rng.random_range(3..=nodes.len().max(10)) + pending.len();
         pending.retain(|&t| t != best.task);
         pending.extend(best.out);
         if how.descent_every > 0 && iteration % how.descent_every == 0 {

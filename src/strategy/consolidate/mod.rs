@@ -119,7 +119,7 @@ fn stagnation(nodes: usize) -> u64 {
 
 /// Insertions per attempt: longer for larger problems, and growing slowly with failures.
 fn attempt_length(tasks: usize, attempts: u64) -> usize {
-    let base = (4 * tasks).clamp(100, 4_000);
+    let base = tasks.clamp(100, 4_000);
     base + base * (attempts.min(64) as usize) / 16
 }
 

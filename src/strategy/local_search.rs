@@ -2,7 +2,7 @@
 //! the time limit allows.
 
 use super::consolidate::{Budget, consolidate};
-use super::{Kind, Options, Selector, Strategy, registry};
+use super::{Entry, Kind, Options, Selector, Strategy, registry};
 use crate::error::Result;
 use crate::model::Problem;
 use crate::placement::Placement;
@@ -25,7 +25,9 @@ use std::time::{Duration, Instant};
 /// normally ends well before the limit. The same problem, seed ([`Options::seed`]) and time limit
 /// give the same answer on any machine. The wall clock is a guard only: on a machine slower than
 /// that rate the search is cut at the time limit, and then (the note says so) the answer may
-/// depend on the machine's speed.
+/// depend on the machine's speed. The same holds for the start: the heuristics run `repack` first,
+/// then in registry order, and once the time limit is spent (on very large inputs with a short
+/// limit) the rest are skipped.
 ///
 /// Complexity: the heuristics' (about O(tasks^2 x resources)), then at most the budget.
 /// Memory: O(tasks + nodes x resources).
@@ -75,7 +77,14 @@ impl Strategy for LocalSearch {
     fn place(&self, problem: &Problem, options: &Options) -> Result<Placement> {
         let started = Instant::now();
         let mut best: Option<Placement> = None;
-        for entry in registry().iter().filter(|e| e.kind == Kind::Heuristic) {
+        // repack first: budgeted, and the best start on most inputs.
+        let heuristics = registry().iter().filter(|e| e.kind == Kind::Heuristic);
+        let (first, rest): (Vec<&Entry>, Vec<&Entry>) =
+            heuristics.partition(|e| e.name == "repack");
+        for entry in first.into_iter().chain(rest) {
+            if best.is_some() && started.elapsed() >= options.time_limit {
+                break;
+            }
             let placement = (entry.build)().place(problem, options)?;
             let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
             if best.as_ref().is_none_or(|b| key(&placement) < key(b)) {

@@ -20,6 +20,11 @@ pub const REPACK_STEPS: u64 = 3_000_000;
 /// improved by the same consolidation engine as `local_search` (moves and swaps toward fuller
 /// nodes, then attempts to empty nodes by ruin and recreate), seed 0, with a budget of
 /// [`REPACK_STEPS`] steps or the steps that a quarter of the time limit buys, whichever is fewer.
+/// The starts are charged to that budget by their complexity (tasks x nodes x resources for the
+/// task-by-task ones, tasks x (tasks + nodes) x resources for the node-by-node ones), in the order
+/// above, and a start the budget cannot pay for is skipped (the first one always runs): on
+/// thousands of tasks, the quadratic node-by-node starts are left to `lp_optimal`'s and
+/// `local_search`'s own runs of dot_product and norm_diff.
 /// Deterministic: the budget is counted in steps; a wall-clock guard at half the time limit only
 /// cuts in on a machine far slower than the engine's assumed rate. The number of nodes never
 /// grows; priorities are kept, since the set of placed tasks does not shrink. Batch only: there
@@ -49,8 +54,18 @@ impl Strategy for Repack {
             &DotProduct::new(),
             &NormDiff::new(),
         ];
+        let steps = REPACK_STEPS.min(Budget::steps_for(options.time_limit / 4));
+        let (t, n, r) = (problem.tasks(), problem.nodes(), problem.resources().len());
+        // The starts' costs in steps, estimated from their complexity: the task-by-task ones
+        // scan the nodes per task, the node-by-node ones the tasks per placement and per node.
+        let costs = [t * n * r; 4].into_iter().chain([t * (t + n) * r; 2]);
+        let mut spent = 0u64;
         let mut best: Option<Placement> = None;
-        for start in starts {
+        for (start, cost) in starts.into_iter().zip(costs) {
+            spent += cost as u64;
+            if best.is_some() && spent > steps {
+                break;
+            }
             let placement = start.place(problem, options)?;
             let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
             if best.as_ref().is_none_or(|b| key(&placement) < key(b)) {
@@ -58,7 +73,7 @@ impl Strategy for Repack {
             }
         }
         let start = best.expect("six starts");
-        let steps = REPACK_STEPS.min(Budget::steps_for(options.time_limit / 4));
+        let steps = steps.saturating_sub(spent);
         let guard: Duration = options.time_limit / 2;
         let budget = Budget::steps(steps).with_deadline(started + guard);
         Ok(consolidate(problem, &start, 0, &budget).0)

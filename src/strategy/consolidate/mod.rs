@@ -38,7 +38,8 @@ pub struct Report {
 }
 
 /// Improves `start`, a valid placement of `problem`: never more nodes, and every task placed in
-/// the start stays placed (tasks the start left out are placed if they now fit).
+/// the start stays placed (tasks the start left out are placed if they now fit). A start that
+/// places every task on as few nodes as the lower bound is returned as it is.
 ///
 /// 1. Tasks the start left out are placed where they fit, or inserted by ejection.
 /// 2. A descent of moves and swaps pushes volume toward fuller nodes ([`load_gain`]).
@@ -62,11 +63,20 @@ pub fn consolidate(
     seed: u64,
     budget: &Budget,
 ) -> (Placement, Report) {
-    let rows = Rows::new(problem);
     let start_nodes = start.nodes_used();
+    let bound = lower_bound(problem);
+    if start.unplaced.is_empty() && start_nodes <= bound {
+        let report = Report {
+            nodes: (start_nodes, start_nodes),
+            attempts: (0, 0),
+            steps: budget.used(),
+            timed_out: false,
+        };
+        return (start.clone(), report);
+    }
+    let rows = Rows::new(problem);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut best = Packing::new(problem, &start.assignment, &rows);
-    let bound = lower_bound(problem);
     place_left_out(&mut best, start_nodes, budget, &mut rng);
     let open = open_mask(&best);
     descent(&mut best, &open, budget);

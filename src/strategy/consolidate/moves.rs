@@ -57,7 +57,7 @@ fn improve_once(p: &mut Packing<'_, '_>, open: &[bool], budget: &Budget) -> bool
                 return true;
             }
             for &m in &nodes[i + 1..] {
-                if !budget.charge(p.members(m).len() * p.resources()) {
+                if !budget.charge(1 + p.members(m).len() * p.resources()) {
                     return false;
                 }
                 if swap_up(p, a, s, m) {
@@ -82,10 +82,11 @@ fn move_up(p: &mut Packing<'_, '_>, a: usize, s: usize, targets: &[usize]) -> bo
 
 /// Swaps `a` (on `s`) with a lighter task of `m` if both fit and the gain is positive.
 fn swap_up(p: &mut Packing<'_, '_>, a: usize, s: usize, m: usize) -> bool {
-    let others: Vec<usize> = p.members(m).to_vec();
-    for b in others {
+    for i in 0..p.members(m).len() {
+        let b = p.members(m)[i];
         let delta = p.weight(a) - p.weight(b);
         if delta > 0.0 && load_gain(p.load(m), p.load(s), delta) > EPS && swap(p, a, b) {
+            // The members changed; the caller starts over.
             return true;
         }
     }

@@ -34,35 +34,49 @@ pub fn requested(demand: ArrayView1<'_, f64>) -> Vec<bool> {
 /// Complexity: O(tasks x resources + resources x nodes x resources).
 pub fn set_aside(problem: &Problem) -> Vec<Vec<bool>> {
     let resources = problem.resources().len();
-    let mut aside = vec![vec![false; resources]; problem.nodes()];
     let by_size = largest_first(problem);
-    for r in 0..resources {
-        let having: Vec<usize> = by_size
-            .iter()
-            .copied()
-            .filter(|&n| problem.capacity(n)[r] > 0.0)
-            .collect();
-        if having.len() == problem.nodes() {
-            continue;
-        }
-        let mut need = Array1::<f64>::zeros(resources);
-        for t in (0..problem.tasks()).filter(|&t| problem.demand(t)[r] > 0.0) {
-            need += &problem.demand(t).mapv(|d| d.max(0.0));
-        }
-        let mut have = Array1::<f64>::zeros(resources);
-        for n in having {
-            let covered = need
+    let per_resource: Vec<Vec<usize>> = (0..resources)
+        .map(|r| aside_for(problem, &by_size, r))
+        .collect();
+    (0..problem.nodes())
+        .map(|n| {
+            per_resource
                 .iter()
-                .zip(&have)
-                .all(|(d, h)| *h + TOLERANCE * d.abs().max(1.0) >= *d);
-            if covered {
-                break;
-            }
-            have += &problem.capacity(n);
-            aside[n][r] = true;
-        }
+                .map(|nodes| nodes.contains(&n))
+                .collect()
+        })
+        .collect()
+}
+
+/// The nodes set aside for resource `r` (none if every node has it), from `by_size` (largest
+/// first).
+fn aside_for(problem: &Problem, by_size: &[usize], r: usize) -> Vec<usize> {
+    let having: Vec<usize> = by_size
+        .iter()
+        .copied()
+        .filter(|&n| problem.capacity(n)[r] > 0.0)
+        .collect();
+    if having.len() == problem.nodes() {
+        return Vec::new();
     }
-    aside
+    let mut need = Array1::<f64>::zeros(problem.resources().len());
+    for t in (0..problem.tasks()).filter(|&t| problem.demand(t)[r] > 0.0) {
+        need += &problem.demand(t).mapv(|d| d.max(0.0));
+    }
+    let mut have = Array1::<f64>::zeros(need.len());
+    let mut out = Vec::new();
+    for n in having {
+        let covered = need
+            .iter()
+            .zip(&have)
+            .all(|(d, h)| *h + TOLERANCE * d.abs().max(1.0) >= *d);
+        if covered {
+            break;
+        }
+        have += &problem.capacity(n);
+        out.push(n);
+    }
+    out
 }
 
 /// The order in which the offline heuristics open an empty node for a demand that asks for the

@@ -207,3 +207,58 @@ fn place_left_out(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::placement::Status;
+    use crate::strategy::testing::problem;
+    use ndarray::Array2;
+
+    fn start(assignment: Vec<Option<usize>>, p: &Problem) -> Placement {
+        let mut s = Packing::new(p, &assignment, &Rows::new(p)).placement();
+        s.status = Status::Heuristic;
+        s
+    }
+
+    #[test]
+    fn a_task_the_start_left_out_is_placed_by_repacking_and_none_is_dropped() {
+        // Two nodes of 10: 5 + 3 on each, and a 4 that fits neither. Repacked as {5, 5} and
+        // {3, 3, 4}, every task is placed on the same two nodes.
+        let sizes = [5.0, 3.0, 5.0, 3.0, 4.0];
+        let demand = Array2::from_shape_fn((5, 2), |(t, r)| if r == 0 { sizes[t] } else { 1.0 });
+        let p = problem(Array2::from_elem((2, 2), 10.0), demand);
+        let s = start(vec![Some(0), Some(0), Some(1), Some(1), None], &p);
+        assert_eq!(s.unplaced.len(), 1);
+        let (got, report) = consolidate(&p, &s, 3, &Budget::steps(1_000_000));
+        got.verify(&p).unwrap();
+        assert_eq!((got.placed(), got.nodes_used()), (5, 2));
+        assert_eq!(report.nodes, (2, 2));
+        assert!(!report.timed_out);
+    }
+
+    #[test]
+    fn allowed_nodes_hold_and_the_seed_decides_the_answer() {
+        // Twelve tasks of 3 on twelve nodes of 10, one per node: four nodes suffice (3 + 3 + 3).
+        // Task 0 may only run on node 11: wherever the others go, it stays there.
+        let p = problem(
+            Array2::from_elem((12, 2), 10.0),
+            Array2::from_shape_fn((12, 2), |(_, r)| if r == 0 { 3.0 } else { 0.0 }),
+        );
+        let mut allowed = vec![None; 12];
+        allowed[0] = Some(vec![11]);
+        let p = p.with_allowed_nodes(allowed).unwrap();
+        let mut assignment: Vec<Option<usize>> = (0..12).map(Some).collect();
+        assignment[0] = Some(11);
+        assignment[11] = Some(0);
+        let s = start(assignment, &p);
+        for seed in [1, 2] {
+            let budget = || Budget::steps(2_000_000);
+            let (got, _) = consolidate(&p, &s, seed, &budget());
+            got.verify(&p).unwrap();
+            assert_eq!((got.nodes_used(), got.assignment[0]), (4, Some(11)));
+            let (again, _) = consolidate(&p, &s, seed, &budget());
+            assert_eq!(again.assignment, got.assignment, "seed {seed}");
+        }
+    }
+}

@@ -31,7 +31,8 @@
 //! ## Layout
 //! - [`model`]: resources, cluster, workload, dependency DAG, validated into a [`Problem`];
 //! - [`state`]: the mutable allocation and the shared fit filter;
-//! - [`strategy`]: the trait, the registry and one file per strategy;
+//! - [`strategy`]: the trait, the registry and one file per strategy, with the consolidation
+//!   engine of `local_search` and `repack` ([`strategy::consolidate()`]);
 //! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
 //! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format;
 //! - [`stranded`]: free capacity that another exhausted resource makes unusable;

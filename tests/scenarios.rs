@@ -29,8 +29,14 @@ fn every_strategy_gives_a_valid_placement_and_lp_is_never_worse() {
                 path.display()
             );
             assert!(p.nodes_used() >= comparison.lower_bound);
+            // lp_optimal starts from the heuristics (Kind::Heuristic); an improvement strategy
+            // may beat it where its solver stops at the time limit, never a proven optimum.
+            let seeded = strategy::registry()
+                .iter()
+                .any(|e| e.name == outcome.name && e.kind != strategy::Kind::Improvement);
             assert!(
-                lp.placement.nodes_used() <= p.nodes_used(),
+                !(seeded || lp.placement.status == Status::Optimal)
+                    || lp.placement.nodes_used() <= p.nodes_used(),
                 "lp_optimal worse than {} on {}",
                 outcome.name,
                 path.display()

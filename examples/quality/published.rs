@@ -110,7 +110,11 @@ pub fn rows(scenarios: &[Scenario], published: &[Published]) -> Vec<Row> {
                 .map(|r| r.name.clone())
                 .collect(),
             best_constructive_nodes: best_nodes,
-            repack_nodes: s.runs.iter().find(|r| r.name == REPACK).map(|r| r.nodes_used),
+            repack_nodes: s
+                .runs
+                .iter()
+                .find(|r| r.name == REPACK)
+                .map(|r| r.nodes_used),
             local_search_nodes: ls.nodes_used,
             local_search_seconds: ls.seconds,
             lp_nodes: lp.nodes_used,

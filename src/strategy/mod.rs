@@ -38,7 +38,7 @@ mod worst_fit;
 pub use balanced::{Balanced, balance_score};
 pub use best_fit::{BestFit, most_allocated};
 pub use best_fit_decreasing::BestFitDecreasing;
-pub use consolidate::{Budget, Report, STEPS_PER_SECOND, consolidate, load_gain};
+pub use consolidate::{Budget, Consolidation, STEPS_PER_SECOND, consolidate, load_gain};
 pub use dot_product::{DotProduct, alignment};
 pub use drf::{Drf, dominant_share};
 pub use first_fit::{FirstFit, first_fitting};

@@ -25,7 +25,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// What an improvement run did, beside its placement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
+pub struct Consolidation {
     /// Nodes used by the start and by the result.
     pub nodes: (usize, usize),
     /// Attempts to empty a node, and how many succeeded.
@@ -53,7 +53,7 @@ pub struct Report {
 ///
 /// The same problem, start, seed and step budget give the same answer: the steps are counted,
 /// not timed. Only when `budget`'s deadline runs out first can the answer depend on the clock,
-/// which the [`Report`] says.
+/// which the [`Consolidation`] report says.
 ///
 /// Complexity: bounded by the budget; each insertion is O(pending x nodes x tasks per node^2 x
 /// resources). Memory: O(tasks + nodes x resources) per copy, two copies.
@@ -62,11 +62,11 @@ pub fn consolidate(
     start: &Placement,
     seed: u64,
     budget: &Budget,
-) -> (Placement, Report) {
+) -> (Placement, Consolidation) {
     let start_nodes = start.nodes_used();
     let bound = lower_bound(problem);
     if start.unplaced.is_empty() && start_nodes <= bound {
-        let report = Report {
+        let report = Consolidation {
             nodes: (start_nodes, start_nodes),
             attempts: (0, 0),
             steps: budget.used(),
@@ -107,7 +107,7 @@ pub fn consolidate(
     }
     place_left_out(&mut best, start_nodes, budget, &mut rng);
     let placement = best.placement();
-    let report = Report {
+    let report = Consolidation {
         nodes: (start_nodes, placement.nodes_used()),
         attempts: (attempts, successes),
         steps: budget.used(),

@@ -33,7 +33,9 @@
 //! - [`state`]: the mutable allocation and the shared fit filter;
 //! - [`strategy`]: the trait, the registry and one file per strategy;
 //! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
-//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format.
+//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format;
+//! - [`sim`]: the discrete-event simulator (arrivals, completions, dependencies, queue
+//!   policies, preemption, node failures and joins).
 //!
 //! ## Cargo features
 //! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
@@ -49,11 +51,12 @@ pub mod lp;
 pub mod model;
 pub mod placement;
 pub mod scenario;
+pub mod sim;
 pub mod state;
 pub mod strategy;
 
 pub use compare::{Comparison, Outcome, Report, compare};
-pub use error::{Error, Location, Result};
+pub use error::{Error, EventProblem, Location, Result};
 pub use model::{Cluster, Problem, Resources, Workload};
 pub use placement::{Placement, Reason, Status, Unplaced};
 pub use state::{Rejection, State};

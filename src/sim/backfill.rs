@@ -123,10 +123,10 @@ impl Engine<'_> {
         extra.clear();
         let demand = self.problem.demand(head);
         let mut found = None;
-        let (state, generation, planner) = (&self.state, &self.tasks.generation, &mut self.planner);
+        let (state, tasks, planner) = (&self.state, &self.tasks, &mut self.planner);
         self.completions.walk(|c| {
             let task = c.task as usize;
-            if generation[task] != c.generation {
+            if tasks[task].generation != c.generation {
                 return true;
             }
             let node = state.assignment()[task].expect("a live completion is running");
@@ -164,12 +164,12 @@ impl Engine<'_> {
 
     /// Starts `task` now if that does not delay the reservation.
     fn backfill_one(&mut self, task: usize) {
-        if self.tasks.tried_at[task] == self.capacity_version {
+        if self.tasks[task].tried_at == self.capacity_version {
             return;
         }
         let Some(node) = self.choose(task) else {
             if self.could_fit(task) {
-                self.tasks.tried_at[task] = self.capacity_version;
+                self.tasks[task].tried_at = self.capacity_version;
             } else {
                 self.park(task);
             }

@@ -18,51 +18,74 @@ use crate::strategy::Selector;
 /// Events between two progress reports.
 const PROGRESS_EVERY: u64 = 1 << 16;
 
-/// Per task: where it stands and what it has waited.
-#[derive(Debug, Clone)]
-pub(super) struct Tasks {
-    /// Place in line, given when it first becomes ready (`u64::MAX` before).
-    pub seq: Vec<u64>,
+/// Per task: where it stands and what it has waited. One record of 64 bytes per task, so that
+/// handling a task's event touches one cache line of it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Task {
     /// When it last joined the line.
-    pub ready_at: Vec<f64>,
+    pub ready_at: f64,
     /// Time waited so far, over all its spells in line.
-    pub wait: Vec<f64>,
-    /// Dependencies not yet completed.
-    pub deps_left: Vec<u32>,
-    /// Whether its arrival time has come.
-    pub arrived: Vec<bool>,
-    /// Bumped when it is evicted, so that its pending completion turns stale.
-    pub generation: Vec<u32>,
-    /// How many times it started.
-    pub starts: Vec<u32>,
+    pub wait: f64,
     /// When it last started.
-    pub started_at: Vec<f64>,
-    /// Whether it completed.
-    pub done: Vec<bool>,
-    /// The registry version at which it was last seen to fit some node that is up.
-    pub fits_at: Vec<u32>,
+    pub started_at: f64,
     /// The capacity version at which it was last tried as a backfill candidate and fit nowhere.
-    pub tried_at: Vec<u64>,
+    pub tried_at: u64,
+    /// Place in line, given when it first becomes ready.
+    pub seq: u32,
+    /// Dependencies not yet completed.
+    pub deps_left: u32,
+    /// Bumped when it is evicted, so that its pending completion turns stale.
+    pub generation: u32,
+    /// How many times it started.
+    pub starts: u32,
+    /// The registry version at which it was last seen to fit some node that is up.
+    pub fits_at: u32,
+    /// Its dependents: `dependents[first..end]` of the engine.
+    pub dependents: (u32, u32),
+    /// Whether its arrival time has come.
+    pub arrived: bool,
+    /// Whether it completed.
+    pub done: bool,
 }
 
-impl Tasks {
-    fn new(problem: &Problem) -> Self {
-        let n = problem.tasks();
-        let w = problem.workload();
-        Self {
-            seq: vec![u64::MAX; n],
-            ready_at: vec![0.0; n],
-            wait: vec![0.0; n],
-            deps_left: (0..n).map(|t| w.dependencies(t).len() as u32).collect(),
-            arrived: vec![false; n],
-            generation: vec![0; n],
-            starts: vec![0; n],
-            started_at: vec![0.0; n],
-            done: vec![false; n],
-            fits_at: vec![u32::MAX; n],
-            tried_at: vec![u64::MAX; n],
+/// The task records and the flat list of dependents they index.
+fn tasks(problem: &Problem) -> (Vec<Task>, Vec<u32>) {
+    let w = problem.workload();
+    let n = problem.tasks();
+    let mut count = vec![0u32; n + 1];
+    for t in 0..n {
+        for &d in w.dependencies(t) {
+            count[d + 1] += 1;
         }
     }
+    for t in 0..n {
+        count[t + 1] += count[t];
+    }
+    let mut dependents = vec![0u32; count[n] as usize];
+    let mut fill = count.clone();
+    for t in 0..n {
+        for &d in w.dependencies(t) {
+            dependents[fill[d] as usize] = t as u32;
+            fill[d] += 1;
+        }
+    }
+    let records = (0..n)
+        .map(|t| Task {
+            ready_at: 0.0,
+            wait: 0.0,
+            started_at: 0.0,
+            tried_at: u64::MAX,
+            seq: u32::MAX,
+            deps_left: w.dependencies(t).len() as u32,
+            generation: 0,
+            starts: 0,
+            fits_at: u32::MAX,
+            dependents: (count[t], count[t + 1]),
+            arrived: false,
+            done: false,
+        })
+        .collect();
+    (records, dependents)
 }
 
 /// One run of a task on a node, kept when a trace is asked for.
@@ -101,18 +124,19 @@ pub(super) struct Engine<'a> {
     pub selector: Box<dyn Selector>,
     pub registry: NodeRegistry,
     pub index: FitIndex,
-    pub running: Running,
+    /// The tasks on each node, kept for preemption only.
+    pub running: Option<Running>,
     pub queue: ReadyQueue,
     pub completions: Completions,
-    pub tasks: Tasks,
-    pub dependents: Vec<Vec<u32>>,
+    pub tasks: Vec<Task>,
+    pub dependents: Vec<u32>,
     pub arrivals: Vec<u32>,
     pub next_arrival: usize,
     pub events: &'a [NodeEvent],
     pub next_event: usize,
     pub parked: Vec<usize>,
     pub now: f64,
-    pub next_seq: u64,
+    pub next_seq: u32,
     pub metrics: Metrics,
     pub planner: Planner,
     pub min_priority: i64,
@@ -125,6 +149,8 @@ pub(super) struct Engine<'a> {
     /// The head that could not start in the last round.
     pub blocked_head: Option<usize>,
     pub fitting: Vec<usize>,
+    /// A demand row copied out, when the workload's rows are not contiguous.
+    pub demand: Vec<f64>,
     pub candidates: Vec<usize>,
     pub victims: Vec<usize>,
     pub completed: usize,
@@ -146,12 +172,7 @@ impl<'a> Engine<'a> {
     ) -> Self {
         let state = State::new(problem);
         let w = problem.workload();
-        let mut dependents = vec![Vec::new(); problem.tasks()];
-        for t in 0..problem.tasks() {
-            for &d in w.dependencies(t) {
-                dependents[d].push(t as u32);
-            }
-        }
+        let (tasks, dependents) = tasks(problem);
         let mut arrivals: Vec<u32> = (0..problem.tasks() as u32).collect();
         arrivals.sort_by(|&a, &b| {
             w.arrival(a as usize)
@@ -162,10 +183,12 @@ impl<'a> Engine<'a> {
         Self {
             registry: NodeRegistry::new(&state),
             index: FitIndex::new(&state),
-            running: Running::new(problem.nodes(), problem.tasks()),
+            running: config
+                .preemption
+                .then(|| Running::new(problem.nodes(), problem.tasks())),
             queue: ReadyQueue::new(problem.tasks(), config.queue),
             completions: Completions::default(),
-            tasks: Tasks::new(problem),
+            tasks,
             metrics: Metrics::new(&state, config.series_points),
             planner: Planner::new(&state),
             min_priority: (0..problem.tasks())
@@ -189,6 +212,7 @@ impl<'a> Engine<'a> {
             new_ready: false,
             blocked_head: None,
             fitting: Vec::new(),
+            demand: Vec::new(),
             candidates: Vec::new(),
             victims: Vec::new(),
             completed: 0,
@@ -233,7 +257,7 @@ impl<'a> Engine<'a> {
     }
 
     fn live(&self, c: &Completion) -> bool {
-        self.tasks.generation[c.task as usize] == c.generation
+        self.tasks[c.task as usize].generation == c.generation
     }
 
     /// The next instant at which something happens.
@@ -276,19 +300,21 @@ impl<'a> Engine<'a> {
             runs.push(Run {
                 task,
                 node,
-                start: self.tasks.started_at[task],
+                start: self.tasks[task].started_at,
                 end: self.now,
                 completed: true,
             });
         }
-        self.tasks.done[task] = true;
+        self.tasks[task].done = true;
         self.completed += 1;
         self.makespan = self.now;
-        self.metrics.completed(self.tasks.wait[task]);
-        for i in 0..self.dependents[task].len() {
-            let next = self.dependents[task][i] as usize;
-            self.tasks.deps_left[next] -= 1;
-            if self.tasks.deps_left[next] == 0 && self.tasks.arrived[next] {
+        self.metrics.completed(self.tasks[task].wait);
+        let (first, end) = self.tasks[task].dependents;
+        for i in first..end {
+            let next = self.dependents[i as usize] as usize;
+            let record = &mut self.tasks[next];
+            record.deps_left -= 1;
+            if record.deps_left == 0 && record.arrived {
                 self.make_ready(next);
             }
         }
@@ -312,6 +338,7 @@ impl<'a> Engine<'a> {
         let evicted = self.registry.leave(&mut self.state, node, self.now);
         for task in evicted {
             self.evicted(task, node);
+            self.enqueue(task, true);
             self.requeued += 1;
         }
         self.node_changed(node);
@@ -324,7 +351,9 @@ impl<'a> Engine<'a> {
         let node = self
             .registry
             .register(&mut self.state, name, capacity, self.now);
-        self.running.add_node();
+        if let Some(running) = &mut self.running {
+            running.add_node();
+        }
         self.planner.add_node(&self.state);
         self.node_changed(node);
         for task in std::mem::take(&mut self.parked) {
@@ -356,8 +385,8 @@ impl<'a> Engine<'a> {
             }
             self.next_arrival += 1;
             self.processed += 1;
-            self.tasks.arrived[task] = true;
-            if self.tasks.deps_left[task] == 0 {
+            self.tasks[task].arrived = true;
+            if self.tasks[task].deps_left == 0 {
                 self.make_ready(task);
             }
         }
@@ -365,7 +394,7 @@ impl<'a> Engine<'a> {
 
     /// A task whose arrival has come and whose dependencies completed joins the line.
     fn make_ready(&mut self, task: usize) {
-        self.tasks.seq[task] = self.next_seq;
+        self.tasks[task].seq = self.next_seq;
         self.next_seq += 1;
         self.enqueue(task, true);
     }
@@ -375,10 +404,10 @@ impl<'a> Engine<'a> {
     /// (a task set aside and brought back).
     pub fn enqueue(&mut self, task: usize, restart: bool) {
         if restart {
-            self.tasks.ready_at[task] = self.now;
+            self.tasks[task].ready_at = self.now;
         }
         let priority = self.problem.workload().priority(task);
-        self.queue.push(task, priority, self.tasks.seq[task]);
+        self.queue.push(task, priority, self.tasks[task].seq);
         self.new_ready = true;
     }
 

@@ -8,7 +8,6 @@
 //! instead of O(nodes).
 
 use crate::state::{State, TOLERANCE};
-use ndarray::ArrayView1;
 
 /// A max-tree over nodes: leaf `n` holds, per resource, `free + TOLERANCE * capacity` (the
 /// most a demand may be and still fit), or minus infinity for a failed node.
@@ -56,8 +55,8 @@ impl FitIndex {
         }
         self.set_leaf(state, node);
         let mut i = (self.leaves + node) / 2;
-        while i >= 1 {
-            self.pull(i);
+        // Up to the root, or to the first ancestor whose maxima did not change.
+        while i >= 1 && self.pull(i) {
             i /= 2;
         }
     }
@@ -75,30 +74,35 @@ impl FitIndex {
         }
     }
 
-    fn pull(&mut self, i: usize) {
+    /// Recomputes node `i` from its children; `true` if it changed.
+    fn pull(&mut self, i: usize) -> bool {
         let d = self.dims;
+        let mut changed = false;
         for r in 0..d {
-            self.max[i * d + r] = self.max[2 * i * d + r].max(self.max[(2 * i + 1) * d + r]);
+            let m = self.max[2 * i * d + r].max(self.max[(2 * i + 1) * d + r]);
+            changed |= m != self.max[i * d + r];
+            self.max[i * d + r] = m;
         }
+        changed
     }
 
-    fn admits(&self, i: usize, demand: ArrayView1<'_, f64>) -> bool {
+    fn admits(&self, i: usize, demand: &[f64]) -> bool {
         let row = &self.max[i * self.dims..(i + 1) * self.dims];
         demand.iter().zip(row).all(|(d, m)| d <= m)
     }
 
-    /// Lists, in increasing order, the nodes `task` fits now (the exact filter of
-    /// [`State::fits`]), stopping once more than `limit` fit. O(k log nodes) for k listed nodes
+    /// Lists, in increasing order, the nodes a task of this `demand` fits now (the exact filter of
+    /// [`State::fits`] for a task without allowed-node restrictions, which callers handle
+    /// apart), stopping once more than `limit` fit. O(k log nodes) for k listed nodes
     /// when subtrees prune well.
     pub fn collect(
         &self,
         state: &State<'_>,
-        task: usize,
+        demand: &[f64],
         limit: usize,
         out: &mut Vec<usize>,
     ) -> Found {
         out.clear();
-        let demand = state.demand(task);
         // Depth-first, left to right; the stack never holds more than one node per level plus
         // one, and levels are at most 64.
         let mut stack = [0usize; 130];
@@ -112,8 +116,10 @@ impl FitIndex {
                 continue;
             }
             if i >= self.leaves {
+                // A leaf admits the demand exactly when it fits the node's free capacity (the
+                // same sums as `check_fit`) and the node is up; a cordon is checked apart.
                 let node = i - self.leaves;
-                if node < state.nodes() && state.fits(task, node) {
+                if !state.is_cordoned(node) {
                     out.push(node);
                     if out.len() > limit {
                         return Found::Many;
@@ -144,19 +150,19 @@ mod tests {
         let mut state = State::new(&p);
         let mut index = FitIndex::new(&state);
         let mut out = Vec::new();
-        assert_eq!(index.collect(&state, 0, 10, &mut out), Found::All);
+        assert_eq!(index.collect(&state, &[3.0, 3.0], 10, &mut out), Found::All);
         assert_eq!(out, vec![0, 3, 4]);
         state.place(0, 3).unwrap();
         index.update(&state, 3);
         state.fail_node(4);
         index.update(&state, 4);
-        assert_eq!(index.collect(&state, 0, 10, &mut out), Found::All);
+        assert_eq!(index.collect(&state, &[3.0, 3.0], 10, &mut out), Found::All);
         assert_eq!(out, vec![0]);
-        assert_eq!(index.collect(&state, 1, 1, &mut out), Found::Many);
+        assert_eq!(index.collect(&state, &[1.0, 1.0], 1, &mut out), Found::Many);
         assert_eq!(out, vec![0, 1]);
         let joined = state.add_node(array![3.0, 3.0].view());
         index.update(&state, joined);
-        index.collect(&state, 0, 10, &mut out);
+        index.collect(&state, &[3.0, 3.0], 10, &mut out);
         assert_eq!(out, vec![0, 5]);
     }
 }

@@ -89,6 +89,18 @@ impl WorkloadSpec {
         self
     }
 
+    /// This spec with as many tasks as arrive, at the rate of its load, in `seconds` (at least
+    /// one).
+    pub fn with_span(mut self, seconds: f64) -> Self {
+        let k = self.class.resources(self.dims).len();
+        let capacity: Vec<f64> = (0..self.nodes.max(1))
+            .flat_map(|n| self.class.capacity(k, n))
+            .collect();
+        let capacity = Array2::from_shape_vec((self.nodes.max(1), k), capacity).expect("rows");
+        self.tasks = ((self.rate(&capacity) * seconds).round() as usize).max(1);
+        self
+    }
+
     /// This spec with another number of resources.
     pub fn with_dims(mut self, dims: usize) -> Self {
         self.dims = dims;

@@ -1,7 +1,12 @@
-//! A binary min-heap whose layout is fixed (children of `i` at `2i+1` and `2i+2`), so that its
+//! A 4-ary min-heap whose layout is fixed (children of `i` at `4i+1..=4i+4`), so that its
 //! smallest items can also be read in order without popping them: the simulator reads the next
 //! completions (a backfill reservation) and the first waiting tasks (backfill candidates) that
-//! way, in O(k log k) for k items, without allocating.
+//! way, in O(k log k) for k items, without allocating. Four children per node halve the depth
+//! of a binary heap, and four 16-byte items share a cache line: pops on large heaps touch half
+//! as many lines.
+
+/// Children per node.
+const ARITY: usize = 4;
 
 /// A min-heap of small `Copy` items.
 #[derive(Debug, Clone)]
@@ -18,10 +23,10 @@ impl<T> Default for MinHeap<T> {
 impl<T: Ord + Copy> MinHeap<T> {
     /// An empty heap.
     pub fn new() -> Self {
-        Self { items: Vec::new() }
+        Self::default()
     }
 
-    /// The number of items, stale ones included.
+    /// The number of items.
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -34,51 +39,61 @@ impl<T: Ord + Copy> MinHeap<T> {
     /// Adds an item. O(log n).
     pub fn push(&mut self, item: T) {
         self.items.push(item);
-        let mut i = self.items.len() - 1;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            if self.items[parent] <= self.items[i] {
-                break;
-            }
-            self.items.swap(parent, i);
-            i = parent;
-        }
+        self.sift_up(self.items.len() - 1, item);
     }
 
-    /// Removes and returns the smallest item. O(log n).
+    /// Moves `item` up from `i` to its place.
+    fn sift_up(&mut self, mut i: usize, item: T) {
+        while i > 0 {
+            let parent = (i - 1) / ARITY;
+            if self.items[parent] <= item {
+                break;
+            }
+            self.items[i] = self.items[parent];
+            i = parent;
+        }
+        self.items[i] = item;
+    }
+
+    /// The smallest child of `i`, if it has children.
+    fn least_child(&self, i: usize) -> Option<usize> {
+        let first = ARITY * i + 1;
+        let end = (first + ARITY).min(self.items.len());
+        (first..end).min_by(|&a, &b| self.items[a].cmp(&self.items[b]))
+    }
+
+    /// Removes and returns the smallest item. O(log n): the hole left at the root goes down to
+    /// a leaf along the smallest children, then the last item climbs from there, as the
+    /// standard library's heap does.
     pub fn pop(&mut self) -> Option<T> {
         let last = self.items.pop()?;
-        let Some(first) = self.items.first_mut() else {
+        if self.items.is_empty() {
             return Some(last);
-        };
-        let top = std::mem::replace(first, last);
-        self.sift_down(0);
+        }
+        let top = self.items[0];
+        let mut hole = 0;
+        while let Some(child) = self.least_child(hole) {
+            self.items[hole] = self.items[child];
+            hole = child;
+        }
+        self.sift_up(hole, last);
         Some(top)
     }
 
     fn sift_down(&mut self, mut i: usize) {
-        let n = self.items.len();
-        loop {
-            let (left, right) = (2 * i + 1, 2 * i + 2);
-            let mut least = i;
-            if left < n && self.items[left] < self.items[least] {
-                least = left;
-            }
-            if right < n && self.items[right] < self.items[least] {
-                least = right;
-            }
-            if least == i {
+        while let Some(child) = self.least_child(i) {
+            if self.items[child] >= self.items[i] {
                 return;
             }
-            self.items.swap(i, least);
-            i = least;
+            self.items.swap(i, child);
+            i = child;
         }
     }
 
     /// Keeps only the items `keep` accepts and restores the heap. O(n).
     pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
         self.items.retain(keep);
-        for i in (0..self.items.len() / 2).rev() {
+        for i in (0..self.items.len().div_ceil(ARITY)).rev() {
             self.sift_down(i);
         }
     }
@@ -95,7 +110,7 @@ impl<T: Ord + Copy> MinHeap<T> {
             if !visit(&item) {
                 return;
             }
-            for child in [2 * i + 1, 2 * i + 2] {
+            for child in ARITY * i + 1..=ARITY * i + ARITY {
                 if let Some(&c) = self.items.get(child) {
                     scratch.push((c, child));
                 }
@@ -126,6 +141,7 @@ mod tests {
             let shown = cut.clamp(1, sorted.len().max(1)).min(sorted.len());
             prop_assert_eq!(&walked[..], &sorted[..shown]);
             heap.retain(|&v| v % 3 != 0);
+
             let mut popped = Vec::new();
             while let Some(v) = heap.pop() {
                 popped.push(v);

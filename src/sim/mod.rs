@@ -69,7 +69,7 @@ pub use report::{SimReport, Unfinished, WaitStats, Why, table};
 pub use series::Series;
 
 use crate::error::{Error, Result};
-use crate::model::{Problem, check_acyclic};
+use crate::model::Problem;
 use crate::strategy::{Options, Selector, Strategy};
 use engine::Engine;
 use rayon::prelude::*;
@@ -171,15 +171,11 @@ impl<'p> SimulatorBuilder<'p> {
     /// Checks the events against the problem and builds the simulator.
     ///
     /// Errors: a node event with a bad time or capacity, a failure of a node that is not up
-    /// ([`validate`]); a dependency cycle (which a validated workload cannot have).
+    /// ([`validate`]). (A dependency cycle is rejected earlier, when the workload is made:
+    /// [`Workload::with_dependencies`](crate::Workload::with_dependencies).)
     pub fn build(mut self) -> Result<Simulator<'p>> {
         self.events.sort_by(|a, b| a.time.total_cmp(&b.time));
         validate(&self.events, self.problem)?;
-        let w = self.problem.workload();
-        let deps: Vec<Vec<usize>> = (0..self.problem.tasks())
-            .map(|t| w.dependencies(t).to_vec())
-            .collect();
-        check_acyclic(&deps)?;
         Ok(Simulator {
             problem: self.problem,
             events: self.events,

@@ -55,9 +55,19 @@ impl Engine<'_> {
                     .extend(allowed.iter().copied().chain(joined).filter(fits));
                 Found::All
             }
-            None => self
-                .index
-                .collect(&self.state, task, LIST_LIMIT, &mut self.fitting),
+            None => {
+                let row = self.problem.demand(task);
+                let demand = match row.as_slice() {
+                    Some(slice) => slice,
+                    None => {
+                        self.demand.clear();
+                        self.demand.extend(row.iter());
+                        &self.demand
+                    }
+                };
+                let fitting = &mut self.fitting;
+                self.index.collect(&self.state, demand, LIST_LIMIT, fitting)
+            }
         };
         let pick = match found {
             Found::All if self.fitting.is_empty() => return None,
@@ -73,19 +83,21 @@ impl Engine<'_> {
             .place(task, node)
             .expect("the node was checked to fit");
         self.selector.placed(&self.state, task, node);
-        self.running.insert(task, node);
+        if let Some(running) = &mut self.running {
+            running.insert(task, node);
+        }
         self.metrics.task(self.problem.demand(task), 1.0);
         self.refresh(node);
         self.queue.remove(task);
         if self.planner.reservation().is_some_and(|r| r.head == task) {
             self.planner.clear();
         }
-        let t = &mut self.tasks;
-        t.wait[task] += self.now - t.ready_at[task];
-        t.starts[task] += 1;
-        t.started_at[task] = self.now;
         let end = self.now + self.state.task_work(task);
-        let completion = Completion::new(end, task as u32, t.generation[task]);
+        let t = &mut self.tasks[task];
+        t.wait += self.now - t.ready_at;
+        t.starts += 1;
+        t.started_at = self.now;
+        let completion = Completion::new(end, task as u32, t.generation);
         self.completions.push(completion);
     }
 
@@ -99,7 +111,9 @@ impl Engine<'_> {
     /// Book-keeping after `task` left `node` (the state already released it).
     fn released(&mut self, task: usize, node: usize) {
         self.selector.removed(&self.state, task, node);
-        self.running.remove(task, node);
+        if let Some(running) = &mut self.running {
+            running.remove(task, node);
+        }
         self.metrics.task(self.problem.demand(task), -1.0);
         self.refresh(node);
         self.freed = true;
@@ -107,8 +121,8 @@ impl Engine<'_> {
     }
 
     /// A running task is evicted from `node` (the state already released it, or it is
-    /// released here): its pending completion turns stale and it goes back in line, keeping
-    /// its place.
+    /// released here): its pending completion turns stale. The caller puts it back in line
+    /// ([`Engine::enqueue`], keeping its place).
     pub(super) fn evicted(&mut self, task: usize, node: usize) {
         if self.state.assignment()[task].is_some() {
             self.state.remove(task);
@@ -118,28 +132,27 @@ impl Engine<'_> {
             runs.push(Run {
                 task,
                 node,
-                start: self.tasks.started_at[task],
+                start: self.tasks[task].started_at,
                 end: self.now,
                 completed: false,
             });
         }
-        let generation = &mut self.tasks.generation;
-        generation[task] = generation[task].wrapping_add(1);
-        let generation = &self.tasks.generation;
+        let record = &mut self.tasks[task];
+        record.generation = record.generation.wrapping_add(1);
+        let tasks = &self.tasks;
         self.completions
-            .cancel(|c| generation[c.task as usize] == c.generation);
-        self.enqueue(task, true);
+            .cancel(|c| tasks[c.task as usize].generation == c.generation);
     }
 
     /// Whether `task` fits some node that is up, were it empty (cached per registry version).
     pub(super) fn could_fit(&mut self, task: usize) -> bool {
         let version = self.registry.version();
-        if self.tasks.fits_at[task] == version {
+        if self.tasks[task].fits_at == version {
             return true;
         }
         let fits = self.registry.could_fit(&self.state, task);
         if fits {
-            self.tasks.fits_at[task] = version;
+            self.tasks[task].fits_at = version;
         }
         fits
     }

@@ -55,6 +55,10 @@ impl Engine<'_> {
         }
         self.planner.clear();
         self.start(head, node);
+        // Back in line after the head left it.
+        for &victim in &chosen {
+            self.enqueue(victim, true);
+        }
         true
     }
 
@@ -68,7 +72,8 @@ impl Engine<'_> {
     ) -> bool {
         let w = self.problem.workload();
         victims.clear();
-        victims.extend(self.running.on(node).filter(|&t| w.priority(t) < priority));
+        let running = self.running.as_ref().expect("kept when preemption is on");
+        victims.extend(running.on(node).filter(|&t| w.priority(t) < priority));
         if victims.is_empty() {
             return false;
         }

@@ -155,10 +155,10 @@ impl Engine<'_> {
                 .collect()
         };
         let reasons: Vec<Unfinished> = (0..self.problem.tasks())
-            .filter(|&t| !self.tasks.done[t])
+            .filter(|&t| !self.tasks[t].done)
             .map(|task| Unfinished {
                 task,
-                started: self.tasks.starts[task],
+                started: self.tasks[task].starts,
                 why: self.why(task),
             })
             .collect();
@@ -191,7 +191,7 @@ impl Engine<'_> {
 
     fn why(&self, task: usize) -> Why {
         let w = self.problem.workload();
-        if let Some(&dependency) = w.dependencies(task).iter().find(|&&d| !self.tasks.done[d]) {
+        if let Some(&dependency) = w.dependencies(task).iter().find(|&&d| !self.tasks[d].done) {
             return Why::Dependency { dependency };
         }
         if (0..self.state.nodes()).any(|n| self.state.fits(task, n)) {

@@ -5,9 +5,9 @@
 //! ```text
 //! cargo run --release --example simulate -- [--scenario FILE] [--strategies a,b,c|all]
 //!     [--queue fifo|priority|backfill] [--preemption] [--seed N] [--format table|json]
-//!     [--plot FILE.svg] [--nodes N] [--span SECONDS]
+//!     [--plot FILE.svg] [--nodes N] [--span SECONDS] [--load X]
 //! ```
-//! Without `--scenario`: a generated day of work (cluster class, Poisson arrivals at 85% load,
+//! Without `--scenario`: a generated day of work (cluster class, Poisson arrivals at 90% load,
 //! lognormal durations, two node failures each replaced two hours later) on 48 nodes.
 //! Scenario files without arrivals or durations: every task arrives at 0 and runs 1 s.
 //! Bad input: one line on stderr, exit code 2, nothing on stdout.
@@ -16,7 +16,7 @@
 mod common;
 mod plot;
 
-use common::{Args, Format, fail};
+use common::{Args, Format};
 use indicatif::{ProgressBar, ProgressStyle};
 use packsched::generate::Class;
 use packsched::prelude::*;
@@ -28,7 +28,7 @@ use std::sync::Arc;
 
 const USAGE: &str = "usage: simulate [--scenario FILE] [--strategies a,b,c|all] \
 [--queue fifo|priority|backfill] [--preemption] [--seed N] [--format table|json] \
-[--plot FILE.svg] [--nodes N] [--span SECONDS]";
+[--plot FILE.svg] [--nodes N] [--span SECONDS] [--load X]";
 
 /// The JSON report: the input's shape, the strategies left out and why, one report each.
 #[derive(Serialize)]
@@ -61,17 +61,10 @@ fn main() {
         "--plot",
         "--nodes",
         "--span",
+        "--load",
     ];
-    let args = Args::parse(&valued, &["--help", "--preemption"])
-        .unwrap_or_else(|e| fail(format!("{e}\n{USAGE}")));
-    if args.has("--help") {
-        println!("{USAGE}\nstrategies: {}", strategy::names().join(", "));
-        return;
-    }
-    match run(&args) {
-        Ok(output) => print!("{output}"),
-        Err(message) => fail(message),
-    }
+    let switches = ["--help", "--preemption"];
+    common::main_with(&valued, &switches, USAGE, &strategy::names(), run);
 }
 
 fn run(args: &Args) -> Result<String, String> {
@@ -150,7 +143,9 @@ fn load(args: &Args, seed: u64) -> Result<(String, Problem, Vec<NodeEvent>), Str
             "--span: {span} is not a positive number of seconds"
         ));
     }
+    let load: f64 = args.parse_or("--load", 0.9)?;
     let (problem, events) = WorkloadSpec::new(Class::Cluster, nodes, 0, seed)
+        .with_load(load)
         .with_failures(2.min(nodes), 7200.0)
         .with_span(span)
         .generate()

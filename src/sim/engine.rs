@@ -296,15 +296,7 @@ impl<'a> Engine<'a> {
     fn complete(&mut self, task: usize) {
         self.processed += 1;
         let node = self.stop(task);
-        if let Some(runs) = &mut self.runs {
-            runs.push(Run {
-                task,
-                node,
-                start: self.tasks[task].started_at,
-                end: self.now,
-                completed: true,
-            });
-        }
+        self.record_run(task, node, true);
         self.tasks[task].done = true;
         self.completed += 1;
         self.makespan = self.now;
@@ -362,6 +354,19 @@ impl<'a> Engine<'a> {
         self.freed = true;
         self.capacity_version += 1;
         self.planner.clear();
+    }
+
+    /// Keeps a task's run in the trace, if one is kept.
+    pub fn record_run(&mut self, task: usize, node: usize, completed: bool) {
+        if let Some(runs) = &mut self.runs {
+            runs.push(Run {
+                task,
+                node,
+                start: self.tasks[task].started_at,
+                end: self.now,
+                completed,
+            });
+        }
     }
 
     /// Tells the fit index and the metrics that a node's free capacity changed.

@@ -6,7 +6,7 @@
 //! are down) would block the line forever: it is set aside until a node joins, and reported
 //! with its reason if it never runs.
 
-use super::engine::{Engine, Run};
+use super::engine::Engine;
 use super::events::Completion;
 use super::fitindex::Found;
 use super::queue::QueuePolicy;
@@ -128,15 +128,7 @@ impl Engine<'_> {
             self.state.remove(task);
         }
         self.released(task, node);
-        if let Some(runs) = &mut self.runs {
-            runs.push(Run {
-                task,
-                node,
-                start: self.tasks[task].started_at,
-                end: self.now,
-                completed: false,
-            });
-        }
+        self.record_run(task, node, false);
         let record = &mut self.tasks[task];
         record.generation = record.generation.wrapping_add(1);
         let tasks = &self.tasks;

@@ -204,10 +204,10 @@ impl Engine<'_> {
 }
 
 /// The reports as a text table: one row per strategy, then utilization and stranded capacity
-/// per resource.
+/// per resource, then the first unfinished tasks of each strategy with the reason.
 pub fn table(reports: &[SimReport]) -> String {
     let mut out = format!(
-        "{:<20} {:>10} {:>9} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>10} {:>9} {:>10}\n",
+        "{:<20} {:>10} {:>9} {:>8} {:>8} {:>8} {:>9} {:>8} {:>9} {:>10} {:>5} {:>9} {:>9}\n",
         "strategy",
         "makespan",
         "wait mean",
@@ -218,12 +218,13 @@ pub fn table(reports: &[SimReport]) -> String {
         "requeued",
         "preempted",
         "unfinished",
+        "never",
         "events",
         "events/s"
     );
     for r in reports {
         out += &format!(
-            "{:<20} {:>10.1} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>8} {:>9} {:>10} {:>9} {:>10.3e}\n",
+            "{:<20} {:>10.1} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>9} {:>8} {:>9} {:>10} {:>5} {:>9} {:>9.3e}\n",
             r.strategy,
             r.makespan,
             r.wait.mean,
@@ -234,6 +235,7 @@ pub fn table(reports: &[SimReport]) -> String {
             r.requeued,
             r.preempted,
             r.unfinished,
+            r.never_placed,
             r.events,
             r.events_per_second()
         );
@@ -253,6 +255,22 @@ pub fn table(reports: &[SimReport]) -> String {
             out += &format!(" {:>7.1}% / {:>4.1}%", 100.0 * u, 100.0 * s);
         }
         out += "\n";
+    }
+    for r in reports.iter().filter(|r| r.unfinished > 0) {
+        out += &format!("\n{} left {} tasks unfinished:\n", r.strategy, r.unfinished);
+        for u in r.reasons.iter().take(5) {
+            let when = match u.started {
+                0 => "never placed".to_string(),
+                n => format!("started {n} times"),
+            };
+            out += &format!("  task {} ({when}): {}\n", u.task, u.why);
+        }
+        if r.reasons.len() > 5 {
+            out += &format!(
+                "  ... and {} more (see --format json)\n",
+                r.reasons.len() - 5
+            );
+        }
     }
     out
 }

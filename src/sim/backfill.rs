@@ -13,6 +13,10 @@
 //! **extra**). In that case the strategy is asked again with the reserved node cordoned, and the
 //! task starts elsewhere or waits. So the head never starts later than its reservation, unless a
 //! node fails or a task of higher priority takes its place.
+//!
+//! Cost per round: the candidates are read in order from the line (O(depth)); a candidate
+//! whose demand is at least one that already fit nowhere in this round is skipped without a
+//! search, so workloads of a few task shapes search the fit index a few times per round.
 
 use super::engine::{Engine, Reserved};
 use crate::state::{State, TOLERANCE, check_fit};
@@ -39,7 +43,12 @@ pub(super) struct Planner {
     marked: Vec<bool>,
     touched: Vec<usize>,
     reservation: Option<Reservation>,
+    /// Demands that fit no node in this round, flat, at most [`FAILED`] of them.
+    failed: Vec<f64>,
 }
+
+/// How many demands that fit nowhere a round remembers.
+const FAILED: usize = 16;
 
 impl Planner {
     /// A planner for a state's nodes.
@@ -51,6 +60,7 @@ impl Planner {
             marked: vec![false; state.nodes()],
             touched: Vec::new(),
             reservation: None,
+            failed: Vec::new(),
         }
     }
 
@@ -87,6 +97,21 @@ impl Planner {
         row
     }
 
+    /// Whether a demand at least as large in every resource as one that fit nowhere this round
+    /// (within a round capacity only shrinks, so it fits nowhere either).
+    fn known_to_fail(&self, demand: ArrayView1<'_, f64>) -> bool {
+        self.failed
+            .chunks_exact(self.dims)
+            .any(|f| f.iter().zip(demand).all(|(f, d)| d >= f))
+    }
+
+    /// Remembers a demand that fits nowhere this round.
+    fn note_failure(&mut self, demand: ArrayView1<'_, f64>) {
+        if self.failed.len() < FAILED * self.dims {
+            self.failed.extend(demand.iter());
+        }
+    }
+
     fn reset(&mut self) {
         for &node in &self.touched {
             self.marked[node] = false;
@@ -105,6 +130,7 @@ impl Engine<'_> {
         let mut candidates = std::mem::take(&mut self.candidates);
         self.queue
             .behind_head(self.config.backfill_depth, &mut candidates);
+        self.planner.failed.clear();
         for &task in &candidates {
             self.backfill_one(task);
         }
@@ -167,7 +193,15 @@ impl Engine<'_> {
         if self.tasks[task].tried_at == self.capacity_version {
             return;
         }
-        let Some(node) = self.choose(task) else {
+        let demand = self.problem.demand(task);
+        let hopeless = self.planner.known_to_fail(demand);
+        let chosen = if hopeless { None } else { self.choose(task) };
+        let Some(node) = chosen else {
+            // The index found no node at all (not a strategy declining): remember the demand.
+            let unrestricted = self.problem.allowed_nodes(task).is_none();
+            if !hopeless && unrestricted && self.fitting.is_empty() {
+                self.planner.note_failure(demand);
+            }
             if self.could_fit(task) {
                 self.tasks[task].tried_at = self.capacity_version;
             } else {

@@ -30,14 +30,15 @@
 //!
 //! ## Design
 //! - Time: completions sit in a min-heap keyed by (time, task); arrivals and node events are
-//!   read from sorted lists. Events at one instant run in a fixed order ([`events`]), then one
-//!   scheduling round, so runs are deterministic. Memory follows nodes and tasks, not time.
+//!   read from sorted lists. Events at one instant run in a fixed order (completions by task
+//!   index, node events in list order, arrivals by task index), then one scheduling round, so
+//!   runs are deterministic. Memory follows nodes and tasks, not time.
 //! - Queue policies ([`QueuePolicy`]): `fifo`, `priority`, `backfill` (EASY, as Slurm).
 //!   Optional preemption as kube-scheduler's ([`SimulatorBuilder::preemption`]).
 //! - Nodes: a [`NodeRegistry`] that nodes register with and leave.
 //! - Speed: a round runs only when capacity was freed or the line changed; a fit index over
 //!   nodes lists the nodes a task fits, and the strategy chooses among them
-//!   ([`Selector::select_among`](crate::Selector::select_among)), so a full cluster costs
+//!   ([`Selector::select_among`]), so a full cluster costs
 //!   O(log nodes) per attempt, not O(nodes). No allocation per event.
 //! - Batch-only strategies (those without a per-task [`Selector`], such as `lp_optimal`) are
 //!   not simulated: [`Error::BatchOnly`]. A MILP solved per round under a time limit would make

@@ -36,6 +36,8 @@
 //! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format;
 //! - [`stranded`]: free capacity that another exhausted resource makes unusable;
 //! - [`generate`]: seeded scenarios of the classes the packing literature uses.
+//! - [`sim`]: the discrete-event simulator (arrivals, completions, dependencies, queue
+//!   policies, preemption, node failures and joins).
 //!
 //! ## Cargo features
 //! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
@@ -51,12 +53,13 @@ pub mod lp;
 pub mod model;
 pub mod placement;
 pub mod scenario;
+pub mod sim;
 pub mod state;
 pub mod stranded;
 pub mod strategy;
 
 pub use compare::{Comparison, Outcome, Report, compare};
-pub use error::{Error, Location, Result};
+pub use error::{Error, EventProblem, Location, Result};
 pub use model::{Cluster, Problem, Resources, Workload};
 pub use placement::{Placement, Reason, Status, Unplaced};
 pub use state::{Rejection, State};

@@ -44,6 +44,7 @@
 pub mod bounds;
 pub mod compare;
 pub mod error;
+pub mod exact;
 pub mod generate;
 pub mod lp;
 pub mod model;

@@ -15,7 +15,7 @@ mod lp_optimal;
 mod registry;
 mod round_robin;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use least_connections::{LeastConnections, connections_score};
 pub use least_time::{LeastTime, finish_time};

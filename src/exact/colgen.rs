@@ -1,0 +1,177 @@
+//! Column generation: the LP relaxation of the pattern formulation and its proven bound.
+//!
+//! Each round solves the restricted master ([`super::master`]) over the pool's columns (clipped
+//! to what is left), prices every node type with free nodes exactly ([`super::knapsack`]), adds
+//! the packings of negative reduced cost `1 - mu[k] - pi . counts`, and records the proven bound
+//! of that round's duals ([`super::bound`]). It stops when no column prices out (the LP is
+//! solved), when the bound reaches `stop_at` (the caller can prune), when the bound's ceiling
+//! meets the LP value's (no more rounds can raise it), or at the deadline.
+//!
+//! Complexity per round: one LP plus one knapsack per node type.
+
+use super::bound;
+use super::instance::{Bin, Instance, Residual};
+use super::knapsack::Knapsack;
+use super::master::{self, MasterLp};
+use std::collections::HashSet;
+use std::time::Instant;
+
+/// Columns seen so far, shared by every node of a search.
+#[derive(Debug, Clone, Default)]
+pub struct Pool {
+    columns: Vec<Bin>,
+    seen: HashSet<Bin>,
+}
+
+impl Pool {
+    /// Adds a column unless it is already there or empty.
+    pub fn add(&mut self, bin: Bin) {
+        if bin.counts.iter().any(|&c| c > 0) && !self.seen.contains(&bin) {
+            self.seen.insert(bin.clone());
+            self.columns.push(bin);
+        }
+    }
+
+    /// The number of columns.
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Whether the pool is empty.
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// The distinct columns clipped to `residual` (no more of an item type than is left), of
+    /// node types with a free node.
+    pub fn clipped(&self, residual: &Residual) -> Vec<Bin> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for c in &self.columns {
+            if residual.nodes[c.node_type] == 0 {
+                continue;
+            }
+            let counts: Vec<u32> = c
+                .counts
+                .iter()
+                .zip(&residual.items)
+                .map(|(&a, &m)| a.min(m))
+                .collect();
+            let bin = Bin {
+                node_type: c.node_type,
+                counts,
+            };
+            if bin.counts.iter().any(|&x| x > 0) && seen.insert(bin.clone()) {
+                out.push(bin);
+            }
+        }
+        out
+    }
+}
+
+/// The relaxation of one residual problem.
+#[derive(Debug, Clone)]
+pub struct Relaxation {
+    /// The best proven (fractional) lower bound on the nodes the residual needs.
+    pub bound: f64,
+    /// The duals that gave `bound`, and the pricing upper bounds under them.
+    pub pi: Vec<f64>,
+    /// Per node type, an upper bound on the best packing value under `pi`.
+    pub p_upper: Vec<f64>,
+    /// The last restricted master solved.
+    pub lp: MasterLp,
+    /// Its columns, in the order of `lp.lambda`.
+    pub columns: Vec<Bin>,
+    /// Whether the LP was solved to optimality (no column priced out).
+    pub converged: bool,
+}
+
+/// Runs column generation on `residual`, adding new columns to `pool`.
+///
+/// Errors: the LP back end's message.
+pub fn solve(
+    instance: &Instance,
+    residual: &Residual,
+    pool: &mut Pool,
+    stop_at: usize,
+    deadline: Instant,
+) -> Result<Relaxation, String> {
+    let big = 1.0 + residual.nodes.iter().map(|&u| f64::from(u)).sum::<f64>();
+    let mut best: Option<Relaxation> = None;
+    loop {
+        let columns = pool.clipped(residual);
+        let lp = master::solve(instance, residual, &columns, big)?;
+        let (p_upper, found, exact) = price(instance, residual, &lp, deadline);
+        let value = bound::best(&lp.pi, &residual.items, &residual.nodes, &p_upper);
+        let converged = found.is_empty() && exact;
+        let improved = best.as_ref().is_none_or(|b| value > b.bound);
+        let (bound_now, lp_value) = (best.as_ref().map_or(value, |b| b.bound.max(value)), lp.value);
+        if improved {
+            best = Some(Relaxation {
+                bound: value,
+                pi: lp.pi.clone(),
+                p_upper,
+                lp,
+                columns,
+                converged,
+            });
+        } else if let Some(b) = best.as_mut() {
+            b.lp = lp;
+            b.columns = columns;
+            b.converged = converged;
+        }
+        let proven = bound::proven(bound_now);
+        let done = converged
+            || proven >= stop_at
+            || proven >= bound::proven(lp_value)
+            || Instant::now() >= deadline;
+        for bin in found {
+            pool.add(bin);
+        }
+        if done {
+            return Ok(best.expect("one round ran"));
+        }
+    }
+}
+
+/// Prices every node type with free nodes: the upper bounds `P_k`, the new columns, and
+/// whether every pricing problem was solved exactly.
+fn price(
+    instance: &Instance,
+    residual: &Residual,
+    lp: &MasterLp,
+    deadline: Instant,
+) -> (Vec<f64>, Vec<Bin>, bool) {
+    let mut p_upper = vec![0.0; instance.nodes.len()];
+    let mut exact = true;
+    let mut found = Vec::new();
+    for (k, &free) in residual.nodes.iter().enumerate() {
+        if free == 0 {
+            continue;
+        }
+        let knapsack = Knapsack::new(
+            instance,
+            residual,
+            k,
+            &lp.pi,
+            instance.loose_capacity(k),
+            false,
+        );
+        let priced = knapsack.maximise(deadline);
+        p_upper[k] = priced.upper;
+        exact &= priced.exact;
+        let threshold = 1.0 - lp.mu[k] + 1e-9;
+        if priced.value > threshold {
+            for counts in priced.trail.into_iter().rev() {
+                let value: f64 = counts.iter().zip(&lp.pi).map(|(&c, p)| f64::from(c) * p).sum();
+                if value > threshold {
+                    found.push(Bin {
+                        node_type: k,
+                        counts,
+                    });
+                }
+            }
+        }
+    }
+    (p_upper, found, exact)
+}

@@ -1,0 +1,224 @@
+//! The exact search: depth-first branch and bound over bins, bounded by column generation.
+//!
+//! A search node is the bins fixed so far and what is left. At each node:
+//! 1. column generation on what is left gives a proven bound ([`super::colgen`]); the node is
+//!    cut when the bins fixed plus that bound reach the incumbent;
+//! 2. the LP solution is rounded into a full packing ([`super::primal::round`]), which may
+//!    improve the incumbent;
+//! 3. branching (bin completion): the largest item type left must go in some node; one child
+//!    per maximal bin that holds it (a bin no other task left fits into: some optimal packing
+//!    uses only such bins, so no optimum is lost) and whose reduced cost does not already prove
+//!    the child useless (bound of the child >= bound of the node - dual value of the bin).
+//!    Children are tried best reduced cost first, then the bin holding the most of the LP
+//!    solution, so that the first dive follows the LP.
+//!
+//! The search stops when the incumbent meets the root bound, at the deadline, or when the tree
+//! is exhausted: then the incumbent is optimal, and if there is none no full packing exists.
+//! Children lists are capped ([`CHILDREN`]); a capped list makes the search incomplete, and
+//! the result then claims no optimality beyond the bound.
+//!
+//! Complexity: exponential in the worst case; per node, one column generation plus one
+//! enumeration per node type.
+
+use super::bound;
+use super::colgen::{self, Pool, Relaxation};
+use super::instance::{Bin, Instance, Residual};
+use super::knapsack::Knapsack;
+use super::primal;
+use std::time::Instant;
+
+/// The most children of one search node; beyond, the search is no longer a proof.
+pub const CHILDREN: usize = 5_000;
+
+/// The state of one search.
+#[derive(Debug)]
+pub struct Search<'a> {
+    instance: &'a Instance,
+    pool: Pool,
+    deadline: Instant,
+    /// The best full packing found.
+    pub best: Option<Vec<Bin>>,
+    /// Its size, or one more than the nodes there are when there is none.
+    pub z: usize,
+    /// The proven root bound (0 until the root is solved).
+    pub root_bound: usize,
+    /// The search covered every child it needed (no cap, no deadline).
+    pub complete: bool,
+    /// Search nodes visited.
+    pub nodes: u64,
+}
+
+impl<'a> Search<'a> {
+    /// A search with a starting incumbent (if any) and seed columns.
+    pub fn new(
+        instance: &'a Instance,
+        incumbent: Option<Vec<Bin>>,
+        seeds: Vec<Bin>,
+        root_bound: usize,
+        deadline: Instant,
+    ) -> Self {
+        let mut pool = Pool::default();
+        for bin in seeds.into_iter().chain(incumbent.iter().flatten().cloned()) {
+            pool.add(bin);
+        }
+        let total: u32 = instance.full().nodes.iter().sum();
+        let z = incumbent.as_ref().map_or(total as usize + 1, Vec::len);
+        Self {
+            instance,
+            pool,
+            deadline,
+            best: incumbent,
+            z,
+            root_bound,
+            complete: true,
+            nodes: 0,
+        }
+    }
+
+    /// Runs the search from the whole problem.
+    ///
+    /// Errors: the LP back end's message.
+    pub fn run(&mut self) -> Result<(), String> {
+        let root = self.instance.full();
+        self.node(&mut Vec::new(), &root)
+    }
+
+    /// Whether the incumbent meets the proven bound.
+    fn closed(&self) -> bool {
+        self.best.is_some() && self.z <= self.root_bound
+    }
+
+    fn out_of_time(&mut self) -> bool {
+        let out = Instant::now() >= self.deadline;
+        if out {
+            self.complete = false;
+        }
+        out
+    }
+
+    fn node(&mut self, fixed: &mut Vec<Bin>, left: &Residual) -> Result<(), String> {
+        self.nodes += 1;
+        if left.is_empty() {
+            self.offer(fixed.clone());
+            return Ok(());
+        }
+        if self.closed() || self.out_of_time() || fixed.len() + 1 >= self.z {
+            return Ok(());
+        }
+        let stop_at = self.z - fixed.len();
+        let relax = colgen::solve(self.instance, left, &mut self.pool, stop_at, self.deadline)?;
+        let lb = bound::proven(relax.bound);
+        if fixed.is_empty() {
+            self.root_bound = self.root_bound.max(lb);
+        }
+        if fixed.len() + lb >= self.z {
+            return Ok(());
+        }
+        if let Some(rest) = primal::round(self.instance, left, &relax.columns, &relax.lp.lambda) {
+            self.offer(fixed.iter().cloned().chain(rest).collect());
+        }
+        if self.closed() || fixed.len() + lb >= self.z {
+            return Ok(());
+        }
+        let item = (0..left.items.len())
+            .find(|&i| left.items[i] > 0)
+            .expect("something is left");
+        for child in self.children(left, &relax, item, fixed.len()) {
+            let Some(next) = left.without(&child) else {
+                continue;
+            };
+            fixed.push(child);
+            self.node(fixed, &next)?;
+            fixed.pop();
+            if self.closed() || self.out_of_time() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps a full packing if it is valid and better than the incumbent.
+    fn offer(&mut self, bins: Vec<Bin>) {
+        if bins.len() < self.z && bins.iter().all(|b| self.instance.is_packable(b)) {
+            self.z = bins.len();
+            self.best = Some(bins);
+        }
+    }
+
+    /// The children of a node: maximal bins holding `item` that may still lead below the
+    /// incumbent, in the order to try them.
+    fn children(
+        &mut self,
+        left: &Residual,
+        relax: &Relaxation,
+        item: usize,
+        fixed: usize,
+    ) -> Vec<Bin> {
+        let threshold = self.threshold(left, relax, fixed);
+        let mut children: Vec<(f64, f64, Bin)> = Vec::new();
+        for k in 0..self.instance.nodes.len() {
+            if left.nodes[k] == 0 || !self.instance.items[item].allowed[k] {
+                continue;
+            }
+            let knapsack = Knapsack::new(
+                self.instance,
+                left,
+                k,
+                &relax.pi,
+                self.instance.loose_capacity(k),
+                true,
+            );
+            let limit = CHILDREN.saturating_sub(children.len());
+            let (bins, complete) = knapsack.maximal_bins(item, threshold, limit, self.deadline);
+            self.complete &= complete;
+            for counts in bins {
+                let bin = Bin { node_type: k, counts };
+                let value = dot(&relax.pi, &bin.counts);
+                let lp = lp_weight(&bin, relax);
+                children.push((value, lp, bin));
+            }
+        }
+        children.sort_by(|a, b| {
+            let (ra, rb) = ((a.0 * 1e6).round(), (b.0 * 1e6).round());
+            rb.total_cmp(&ra).then(b.1.total_cmp(&a.1))
+        });
+        children.into_iter().map(|(_, _, b)| b).collect()
+    }
+
+    /// The least dual value of a child bin that can lead below the incumbent: below it, the
+    /// child's bound (the node's Lagrangian or Farley bound minus the bin's dual value, plus
+    /// the bin itself) already reaches the incumbent.
+    fn threshold(&self, left: &Residual, relax: &Relaxation, fixed: usize) -> f64 {
+        let room = self.z as f64 - fixed as f64 - 2.0 + bound::ROUNDING;
+        let lagrangian = bound::lagrangian(&relax.pi, &left.items, &left.nodes, &relax.p_upper);
+        let most = left
+            .nodes
+            .iter()
+            .zip(&relax.p_upper)
+            .filter(|(u, _)| **u > 0)
+            .map(|(_, &p)| p)
+            .fold(1.0, f64::max);
+        let covered = dot(&relax.pi, &left.items);
+        (lagrangian - room).max(covered - most * room) - 1e-9
+    }
+}
+
+/// `pi . counts`.
+fn dot(pi: &[f64], counts: &[u32]) -> f64 {
+    pi.iter().zip(counts).map(|(p, &c)| p * f64::from(c)).sum()
+}
+
+/// The largest LP value of a master column of the same node type that the bin contains.
+fn lp_weight(bin: &Bin, relax: &Relaxation) -> f64 {
+    relax
+        .columns
+        .iter()
+        .zip(&relax.lp.lambda)
+        .filter(|(c, l)| {
+            **l > 1e-6
+                && c.node_type == bin.node_type
+                && c.counts.iter().zip(&bin.counts).all(|(a, b)| a <= b)
+        })
+        .map(|(_, &l)| l)
+        .fold(0.0, f64::max)
+}

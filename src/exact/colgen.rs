@@ -24,12 +24,14 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Adds a column unless it is already there or empty.
-    pub fn add(&mut self, bin: Bin) {
-        if bin.counts.iter().any(|&c| c > 0) && !self.seen.contains(&bin) {
+    /// Adds a column unless it is already there or empty; whether it was added.
+    pub fn add(&mut self, bin: Bin) -> bool {
+        let new = bin.counts.iter().any(|&c| c > 0) && !self.seen.contains(&bin);
+        if new {
             self.seen.insert(bin.clone());
             self.columns.push(bin);
         }
+        new
     }
 
     /// The number of columns.
@@ -86,26 +88,49 @@ pub struct Relaxation {
     pub converged: bool,
 }
 
-/// Runs column generation on `residual`, adding new columns to `pool`.
+/// Runs column generation on `residual`, adding new columns to `pool`. `known` is a bound
+/// already proven for `residual`; `stop_at` the bound at which the caller prunes.
 ///
 /// Errors: the LP back end's message.
 pub fn solve(
     instance: &Instance,
     residual: &Residual,
     pool: &mut Pool,
+    known: usize,
     stop_at: usize,
     deadline: Instant,
 ) -> Result<Relaxation, String> {
     let big = 1.0 + residual.nodes.iter().map(|&u| f64::from(u)).sum::<f64>();
     let mut best: Option<Relaxation> = None;
+    let mut round = 0usize;
     loop {
+        round += 1;
         let columns = pool.clipped(residual);
         let lp = master::solve(instance, residual, &columns, big)?;
+        let lp_value = lp.value;
+        if std::env::var("TRACE").is_ok() { eprintln!("round {round} cols {} lpval {:.4}", columns.len(), lp_value); }
+        // Cheap greedy pricing first; the exact one (which proves a bound) when it finds
+        // nothing, every few rounds, and at the deadline.
+        // Once the LP cannot prove more than is known, one exact round gives the duals'
+        // bound and ends.
+        let enough = bound::proven(lp_value - LP_SLACK) <= known;
+        if !enough && round % EXACT_EVERY != 0 && Instant::now() < deadline {
+            let quick = price_greedy(instance, residual, &lp);
+            let mut added = false;
+            for bin in quick {
+                added |= pool.add(bin);
+            }
+            if added {
+                continue;
+            }
+        }
         let (p_upper, found, exact) = price(instance, residual, &lp, deadline);
+        let found: Vec<Bin> = found.into_iter().filter(|b| pool.add(b.clone())).collect();
         let value = bound::best(&lp.pi, &residual.items, &residual.nodes, &p_upper);
+        if std::env::var("TRACE").is_ok() { eprintln!("  exact: bound {value:.4} new {} exact {exact}", found.len()); }
         let converged = found.is_empty() && exact;
         let improved = best.as_ref().is_none_or(|b| value > b.bound);
-        let (bound_now, lp_value) = (best.as_ref().map_or(value, |b| b.bound.max(value)), lp.value);
+        let bound_now = best.as_ref().map_or(value, |b| b.bound.max(value));
         if improved {
             best = Some(Relaxation {
                 bound: value,
@@ -120,19 +145,48 @@ pub fn solve(
             b.columns = columns;
             b.converged = converged;
         }
-        let proven = bound::proven(bound_now);
+        let proven = bound::proven(bound_now).max(known);
         let done = converged
             || proven >= stop_at
-            || proven >= bound::proven(lp_value)
+            || proven >= bound::proven(lp_value - LP_SLACK)
             || Instant::now() >= deadline;
-        for bin in found {
-            pool.add(bin);
-        }
         if done {
-            return Ok(best.expect("one round ran"));
+            let mut out = best.expect("one round ran");
+            out.bound = out.bound.max(known as f64);
+            return Ok(out);
         }
     }
 }
+
+/// Allowance for the LP solver's inexact objective in the stopping tests (never in a bound).
+const LP_SLACK: f64 = 1e-5;
+
+/// Least reduced cost improvement for a column to enter: above the interior-point solver's
+/// dual accuracy, so that columns already present do not re-enter.
+const ENTER: f64 = 1e-6;
+
+/// Rounds between two exact pricing rounds while the greedy one still finds columns.
+const EXACT_EVERY: usize = 8;
+
+/// Greedy pricing of every node type with free nodes: columns of negative reduced cost.
+fn price_greedy(instance: &Instance, residual: &Residual, lp: &MasterLp) -> Vec<Bin> {
+    let mut found = Vec::new();
+    for (k, &free) in residual.nodes.iter().enumerate() {
+        if free == 0 {
+            continue;
+        }
+        let knapsack = Knapsack::new(instance, residual, k, &lp.pi, instance.loose_capacity(k), false);
+        let threshold = 1.0 - lp.mu[k] + ENTER;
+        for counts in knapsack.greedy(threshold, GREEDY_SEEDS, GREEDY_KEEP) {
+            found.push(Bin { node_type: k, counts });
+        }
+    }
+    found
+}
+
+/// Seeds and columns kept per node type by the greedy pricing.
+const GREEDY_SEEDS: usize = 40;
+const GREEDY_KEEP: usize = 12;
 
 /// Prices every node type with free nodes: the upper bounds `P_k`, the new columns, and
 /// whether every pricing problem was solved exactly.
@@ -160,7 +214,7 @@ fn price(
         let priced = knapsack.maximise(deadline);
         p_upper[k] = priced.upper;
         exact &= priced.exact;
-        let threshold = 1.0 - lp.mu[k] + 1e-9;
+        let threshold = 1.0 - lp.mu[k] + ENTER;
         if priced.value > threshold {
             for counts in priced.trail.into_iter().rev() {
                 let value: f64 = counts.iter().zip(&lp.pi).map(|(&c, p)| f64::from(c) * p).sum();

@@ -213,6 +213,33 @@ impl Knapsack {
         (bins, e.complete)
     }
 
+    /// Fast pricing: greedy packings, each seeded with one of the first `seeds` item types in
+    /// efficiency order and filled in that order; the distinct ones worth more than
+    /// `threshold`, best first, at most `keep`. Complexity: O(seeds x items x resources).
+    pub fn greedy(&self, threshold: f64, seeds: usize, keep: usize) -> Vec<Vec<u32>> {
+        let mut found: Vec<(f64, Vec<u32>)> = Vec::new();
+        for seed in 0..self.items.len().min(seeds) {
+            let mut free = self.capacity.clone();
+            let mut counts = vec![0u32; self.items.len()];
+            let mut value = 0.0;
+            for pos in std::iter::once(seed).chain(0..self.items.len()) {
+                if counts[pos] > 0 && pos != seed {
+                    continue;
+                }
+                let c = self.fitting(pos, &free).min(self.items[pos].max - counts[pos]);
+                counts[pos] += c;
+                self.take(pos, c, &mut free, 1.0);
+                value += f64::from(c) * self.items[pos].value;
+            }
+            if value > threshold && !found.iter().any(|(_, f)| *f == counts) {
+                found.push((value, counts));
+            }
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0));
+        found.truncate(keep);
+        found.into_iter().map(|(_, c)| self.expand(&c)).collect()
+    }
+
     /// Counts per item type from counts per position.
     fn expand(&self, counts: &[u32]) -> Vec<u32> {
         let mut out = vec![0; self.n_types];

@@ -106,7 +106,8 @@ impl<'a> Search<'a> {
             return Ok(());
         }
         let stop_at = self.z - fixed.len();
-        let relax = colgen::solve(self.instance, left, &mut self.pool, stop_at, self.deadline)?;
+        let known = if fixed.is_empty() { self.root_bound } else { 0 };
+        let relax = colgen::solve(self.instance, left, &mut self.pool, known, stop_at, self.deadline)?;
         let lb = bound::proven(relax.bound);
         if fixed.is_empty() {
             self.root_bound = self.root_bound.max(lb);

@@ -211,7 +211,9 @@ fn price(
             instance.loose_capacity(k),
             false,
         );
+        let t = Instant::now();
         let priced = knapsack.maximise(deadline);
+        if std::env::var("TRACE").is_ok() { eprintln!("    knapsack items {} nodes {} {:.3}s value {:.4}", knapsack.len(), priced.nodes, t.elapsed().as_secs_f64(), priced.value); }
         p_upper[k] = priced.upper;
         exact &= priced.exact;
         let threshold = 1.0 - lp.mu[k] + ENTER;

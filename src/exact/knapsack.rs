@@ -3,15 +3,17 @@
 //!
 //! Given a value per item type (the master's duals), a node type's capacity and how many tasks
 //! of each type are left, find the packing of one node of greatest value. Items are tried in
-//! order of value per unit of normalised size, each with its count from the most that fits down
-//! to zero; a subtree is cut when its upper bound, the least over resources of the fractional
-//! one-resource knapsack over the items not yet decided, cannot beat the best packing found.
+//! order of value per unit of surrogate weight ([`super::surrogate`]), each with its count from
+//! the most that fits down to zero; a subtree is cut when its upper bound, the fractional
+//! knapsack on the surrogate constraint over the items not yet decided, cannot beat the best
+//! packing found.
 //!
 //! Complexity: exponential in the worst case (the problem is NP-hard), O(items x resources) per
 //! search node; a node limit and the deadline cap it, and then the answer says it is not exact
 //! and gives a valid upper bound instead.
 
 use super::instance::{Instance, Residual};
+use super::surrogate::{self, Entry, dot};
 use std::time::Instant;
 
 /// Search nodes after which pricing stops and reports a bound instead of an exact value.
@@ -26,13 +28,15 @@ struct Item {
     max: u32,
 }
 
-/// The items of one knapsack, sorted for the search, and the per-resource orders of the bound.
+/// The items of one knapsack, sorted for the search by value per unit of surrogate weight.
 #[derive(Debug, Clone)]
 pub struct Knapsack {
     items: Vec<Item>,
     capacity: Vec<f64>,
-    /// Per resource, item positions by value per unit of that resource, best first.
-    orders: Vec<Vec<usize>>,
+    /// The surrogate multipliers ([`super::surrogate`]).
+    w: Vec<f64>,
+    /// Per position, the item's surrogate weight `w . demand`.
+    weight: Vec<f64>,
     /// suffix[p]: total value of the items at positions p.. (all copies).
     suffix: Vec<f64>,
     n_types: usize,
@@ -51,6 +55,8 @@ pub struct Priced {
     pub exact: bool,
     /// Packings that improved on the best during the search, best last (extra columns).
     pub trail: Vec<Vec<u32>>,
+    /// Search nodes visited.
+    pub nodes: u64,
 }
 
 impl Knapsack {
@@ -79,25 +85,21 @@ impl Knapsack {
                 max: residual.items[i],
             })
             .collect();
-        let size = |it: &Item| -> f64 {
-            it.demand
-                .iter()
-                .zip(&capacity)
-                .map(|(d, c)| if *c > 0.0 { d / c } else { 0.0 })
-                .sum::<f64>()
-        };
-        items.sort_by(|a, b| {
-            let (ea, eb) = (a.value / size(a).max(1e-12), b.value / size(b).max(1e-12));
-            eb.total_cmp(&ea).then(size(b).total_cmp(&size(a)))
-        });
-        let orders = (0..capacity.len())
-            .map(|r| {
-                let mut order: Vec<usize> = (0..items.len()).collect();
-                let ratio = |p: usize| items[p].value / items[p].demand[r].max(1e-300);
-                order.sort_by(|&a, &b| ratio(b).total_cmp(&ratio(a)));
-                order
+        let entries: Vec<Entry<'_>> = items
+            .iter()
+            .map(|it| Entry {
+                value: it.value,
+                demand: &it.demand,
+                max: it.max,
             })
             .collect();
+        let w = surrogate::weights(&entries, &capacity);
+        let weigh = |it: &Item| dot(&w, &it.demand);
+        items.sort_by(|a, b| {
+            let (ea, eb) = (a.value / weigh(a).max(1e-300), b.value / weigh(b).max(1e-300));
+            eb.total_cmp(&ea).then(weigh(b).total_cmp(&weigh(a)))
+        });
+        let weight = items.iter().map(weigh).collect();
         let mut suffix = vec![0.0; items.len() + 1];
         for p in (0..items.len()).rev() {
             suffix[p] = suffix[p + 1] + items[p].value * f64::from(items[p].max);
@@ -105,36 +107,44 @@ impl Knapsack {
         Self {
             items,
             capacity,
-            orders,
+            w,
+            weight,
             suffix,
             n_types: instance.items.len(),
         }
     }
 
-    /// An upper bound on the value the items at positions `pos..` can add within `free`.
-    /// Complexity: O(items x resources).
+    /// The number of candidate item types.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether there is no candidate item type.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// An upper bound on the value the items at positions `pos..` can add within `free`: the
+    /// fractional knapsack on the surrogate constraint, over the items that fit `free` on
+    /// their own, walked in the search order (which is the surrogate's ratio order), capped by
+    /// their total value. Complexity: O(items x resources) at worst, usually a few items.
     fn bound(&self, pos: usize, free: &[f64]) -> f64 {
-        let mut best = self.suffix[pos];
-        for (r, order) in self.orders.iter().enumerate() {
-            let (mut cap, mut value) = (free[r].max(0.0), 0.0);
-            for &p in order.iter().filter(|&&p| p >= pos) {
-                let it = &self.items[p];
-                let d = it.demand[r];
-                let max = f64::from(it.max);
-                if d <= 0.0 {
-                    value += it.value * max;
-                    continue;
-                }
-                let take = (cap / d).min(max);
-                value += take * it.value;
-                cap -= take * d;
-                if take < max {
-                    break;
-                }
+        let mut cap = dot(&self.w, free).max(0.0);
+        let mut value = 0.0;
+        for p in pos..self.items.len() {
+            let it = &self.items[p];
+            if it.demand.iter().zip(free).any(|(d, f)| d > f) {
+                continue;
             }
-            best = best.min(value);
+            let (s, max) = (self.weight[p], f64::from(it.max));
+            let take = if s <= 0.0 { max } else { (cap / s).min(max) };
+            value += take * it.value;
+            cap -= take * s;
+            if take < max {
+                break;
+            }
         }
-        best
+        value.min(self.suffix[pos])
     }
 
     /// The most copies of the item at `pos` that fit into `free`.
@@ -178,6 +188,7 @@ impl Knapsack {
             upper,
             exact,
             trail,
+            nodes: search.nodes,
         }
     }
 

@@ -24,6 +24,7 @@ pub mod knapsack;
 pub mod master;
 pub mod primal;
 pub mod search;
+pub mod surrogate;
 
 use crate::bounds::lower_bound;
 use crate::model::Problem;

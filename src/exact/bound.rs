@@ -24,7 +24,11 @@ pub const ROUNDING: f64 = 1e-6;
 /// The Lagrangian bound `L(pi)` for `left` tasks per item type, `free` nodes per node type and
 /// `p_upper[k]` an upper bound on the best packing value of node type `k`.
 pub fn lagrangian(pi: &[f64], left: &[u32], free: &[u32], p_upper: &[f64]) -> f64 {
-    let covered: f64 = pi.iter().zip(left).map(|(p, &m)| p.max(0.0) * f64::from(m)).sum();
+    let covered: f64 = pi
+        .iter()
+        .zip(left)
+        .map(|(p, &m)| p.max(0.0) * f64::from(m))
+        .sum();
     let nodes: f64 = free
         .iter()
         .zip(p_upper)
@@ -35,7 +39,11 @@ pub fn lagrangian(pi: &[f64], left: &[u32], free: &[u32], p_upper: &[f64]) -> f6
 
 /// Farley's bound `F(pi)`, over the node types with a free node.
 pub fn farley(pi: &[f64], left: &[u32], free: &[u32], p_upper: &[f64]) -> f64 {
-    let covered: f64 = pi.iter().zip(left).map(|(p, &m)| p.max(0.0) * f64::from(m)).sum();
+    let covered: f64 = pi
+        .iter()
+        .zip(left)
+        .map(|(p, &m)| p.max(0.0) * f64::from(m))
+        .sum();
     let most = free
         .iter()
         .zip(p_upper)

@@ -89,7 +89,8 @@ pub struct Relaxation {
 }
 
 /// Runs column generation on `residual`, adding new columns to `pool`. `known` is a bound
-/// already proven for `residual`; `stop_at` the bound at which the caller prunes.
+/// already proven for `residual`; `stop_at` the bound at which the caller prunes; `hint` duals
+/// (the parent node's) that pick the first round's columns when the pool is large.
 ///
 /// Errors: the LP back end's message.
 pub fn solve(
@@ -98,17 +99,19 @@ pub fn solve(
     pool: &mut Pool,
     known: usize,
     stop_at: usize,
+    hint: Option<&[f64]>,
     deadline: Instant,
 ) -> Result<Relaxation, String> {
     let big = 1.0 + residual.nodes.iter().map(|&u| f64::from(u)).sum::<f64>();
     let mut best: Option<Relaxation> = None;
     let mut round = 0usize;
+    // The columns only grow within one call, so that the LP value never goes up.
+    let mut columns = select(pool.clipped(residual), hint);
+    let mut present: HashSet<Bin> = columns.iter().cloned().collect();
     loop {
         round += 1;
-        let columns = pool.clipped(residual);
         let lp = master::solve(instance, residual, &columns, big)?;
         let lp_value = lp.value;
-        if std::env::var("TRACE").is_ok() { eprintln!("round {round} cols {} lpval {:.4}", columns.len(), lp_value); }
         // Cheap greedy pricing first; the exact one (which proves a bound) when it finds
         // nothing, every few rounds, and at the deadline.
         // Once the LP cannot prove more than is known, one exact round gives the duals'
@@ -116,18 +119,13 @@ pub fn solve(
         let enough = bound::proven(lp_value - LP_SLACK) <= known;
         if !enough && round % EXACT_EVERY != 0 && Instant::now() < deadline {
             let quick = price_greedy(instance, residual, &lp);
-            let mut added = false;
-            for bin in quick {
-                added |= pool.add(bin);
-            }
-            if added {
+            if enter(quick, &mut columns, &mut present, pool) {
                 continue;
             }
         }
         let (p_upper, found, exact) = price(instance, residual, &lp, deadline);
-        let found: Vec<Bin> = found.into_iter().filter(|b| pool.add(b.clone())).collect();
+        let found: Vec<Bin> = found.into_iter().filter(|b| !present.contains(b)).collect();
         let value = bound::best(&lp.pi, &residual.items, &residual.nodes, &p_upper);
-        if std::env::var("TRACE").is_ok() { eprintln!("  exact: bound {value:.4} new {} exact {exact}", found.len()); }
         let converged = found.is_empty() && exact;
         let improved = best.as_ref().is_none_or(|b| value > b.bound);
         let bound_now = best.as_ref().map_or(value, |b| b.bound.max(value));
@@ -137,12 +135,12 @@ pub fn solve(
                 pi: lp.pi.clone(),
                 p_upper,
                 lp,
-                columns,
+                columns: columns.clone(),
                 converged,
             });
         } else if let Some(b) = best.as_mut() {
             b.lp = lp;
-            b.columns = columns;
+            b.columns.clone_from(&columns);
             b.converged = converged;
         }
         let proven = bound::proven(bound_now).max(known);
@@ -150,12 +148,54 @@ pub fn solve(
             || proven >= stop_at
             || proven >= bound::proven(lp_value - LP_SLACK)
             || Instant::now() >= deadline;
+        enter(found, &mut columns, &mut present, pool);
         if done {
             let mut out = best.expect("one round ran");
             out.bound = out.bound.max(known as f64);
             return Ok(out);
         }
     }
+}
+
+/// The most columns in one restricted master: beyond, those of least reduced cost under the
+/// latest duals are kept (the previous master's basis has reduced cost 0 and stays).
+pub const MAX_COLUMNS: usize = 400;
+
+/// The columns of a restricted master: all, or the [`MAX_COLUMNS`] of least reduced cost
+/// `1 - pi . counts` under `pi`. Complexity: O(columns x item types + columns log columns).
+fn select(mut columns: Vec<Bin>, pi: Option<&[f64]>) -> Vec<Bin> {
+    let Some(pi) = pi.filter(|_| columns.len() > MAX_COLUMNS) else {
+        return columns;
+    };
+    let value = |b: &Bin| -> f64 {
+        b.counts
+            .iter()
+            .zip(pi)
+            .map(|(&c, p)| f64::from(c) * p)
+            .sum()
+    };
+    let mut keyed: Vec<(f64, Bin)> = columns.drain(..).map(|b| (-value(&b), b)).collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    keyed.truncate(MAX_COLUMNS);
+    keyed.into_iter().map(|(_, b)| b).collect()
+}
+
+/// Adds new columns to the master's and to the pool; whether any was new to the master.
+fn enter(
+    found: Vec<Bin>,
+    columns: &mut Vec<Bin>,
+    present: &mut HashSet<Bin>,
+    pool: &mut Pool,
+) -> bool {
+    let mut entered = false;
+    for bin in found {
+        if present.insert(bin.clone()) {
+            columns.push(bin.clone());
+            entered = true;
+        }
+        pool.add(bin);
+    }
+    entered
 }
 
 /// Allowance for the LP solver's inexact objective in the stopping tests (never in a bound).
@@ -175,10 +215,20 @@ fn price_greedy(instance: &Instance, residual: &Residual, lp: &MasterLp) -> Vec<
         if free == 0 {
             continue;
         }
-        let knapsack = Knapsack::new(instance, residual, k, &lp.pi, instance.loose_capacity(k), false);
+        let knapsack = Knapsack::new(
+            instance,
+            residual,
+            k,
+            &lp.pi,
+            instance.loose_capacity(k),
+            false,
+        );
         let threshold = 1.0 - lp.mu[k] + ENTER;
         for counts in knapsack.greedy(threshold, GREEDY_SEEDS, GREEDY_KEEP) {
-            found.push(Bin { node_type: k, counts });
+            found.push(Bin {
+                node_type: k,
+                counts,
+            });
         }
     }
     found
@@ -211,15 +261,17 @@ fn price(
             instance.loose_capacity(k),
             false,
         );
-        let t = Instant::now();
         let priced = knapsack.maximise(deadline);
-        if std::env::var("TRACE").is_ok() { eprintln!("    knapsack items {} nodes {} {:.3}s value {:.4}", knapsack.len(), priced.nodes, t.elapsed().as_secs_f64(), priced.value); }
         p_upper[k] = priced.upper;
         exact &= priced.exact;
         let threshold = 1.0 - lp.mu[k] + ENTER;
         if priced.value > threshold {
             for counts in priced.trail.into_iter().rev() {
-                let value: f64 = counts.iter().zip(&lp.pi).map(|(&c, p)| f64::from(c) * p).sum();
+                let value: f64 = counts
+                    .iter()
+                    .zip(&lp.pi)
+                    .map(|(&c, p)| f64::from(c) * p)
+                    .sum();
                 if value > threshold {
                     found.push(Bin {
                         node_type: k,

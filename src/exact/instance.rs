@@ -108,7 +108,10 @@ impl Instance {
                 .iter()
                 .map(|k| {
                     problem.allowed(task, k.nodes[0])
-                        && demand.iter().zip(&k.capacity).all(|(d, c)| *d <= c * (1.0 + STRICT))
+                        && demand
+                            .iter()
+                            .zip(&k.capacity)
+                            .all(|(d, c)| *d <= c * (1.0 + STRICT))
                 })
                 .collect();
             match items
@@ -272,7 +275,15 @@ pub fn share(demand: &[f64], capacity: &[f64]) -> f64 {
     demand
         .iter()
         .zip(capacity)
-        .map(|(&d, &c)| if c > 0.0 { d / c } else if d > 0.0 { f64::INFINITY } else { 0.0 })
+        .map(|(&d, &c)| {
+            if c > 0.0 {
+                d / c
+            } else if d > 0.0 {
+                f64::INFINITY
+            } else {
+                0.0
+            }
+        })
         .fold(0.0, f64::max)
 }
 

@@ -96,7 +96,10 @@ impl Knapsack {
         let w = surrogate::weights(&entries, &capacity);
         let weigh = |it: &Item| dot(&w, &it.demand);
         items.sort_by(|a, b| {
-            let (ea, eb) = (a.value / weigh(a).max(1e-300), b.value / weigh(b).max(1e-300));
+            let (ea, eb) = (
+                a.value / weigh(a).max(1e-300),
+                b.value / weigh(b).max(1e-300),
+            );
             eb.total_cmp(&ea).then(weigh(b).total_cmp(&weigh(a)))
         });
         let weight = items.iter().map(weigh).collect();
@@ -237,7 +240,9 @@ impl Knapsack {
                 if counts[pos] > 0 && pos != seed {
                     continue;
                 }
-                let c = self.fitting(pos, &free).min(self.items[pos].max - counts[pos]);
+                let c = self
+                    .fitting(pos, &free)
+                    .min(self.items[pos].max - counts[pos]);
                 counts[pos] += c;
                 self.take(pos, c, &mut free, 1.0);
                 value += f64::from(c) * self.items[pos].value;
@@ -293,8 +298,7 @@ impl Search<'_> {
             return;
         }
         self.nodes += 1;
-        if self.nodes >= NODE_LIMIT || (self.nodes % 1024 == 0 && Instant::now() >= self.deadline)
-        {
+        if self.nodes >= NODE_LIMIT || (self.nodes % 1024 == 0 && Instant::now() >= self.deadline) {
             self.aborted = true;
             return;
         }
@@ -388,7 +392,11 @@ mod tests {
         loop {
             let load = inst.load(&counts);
             if load.iter().zip(cap).all(|(l, c)| l <= c) {
-                let v: f64 = counts.iter().zip(values).map(|(&c, v)| f64::from(c) * v).sum();
+                let v: f64 = counts
+                    .iter()
+                    .zip(values)
+                    .map(|(&c, v)| f64::from(c) * v)
+                    .sum();
                 best = best.max(v);
             }
             let mut i = 0;
@@ -407,7 +415,9 @@ mod tests {
     }
 
     fn random_instance(seed: u64) -> (Instance, Vec<f64>) {
-        let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let mut next = |m: u64| {
             x ^= x << 13;
             x ^= x >> 7;
@@ -449,7 +459,11 @@ mod tests {
             let got = k.maximise(far());
             let want = brute(&inst, &res, &values, &cap);
             assert!(got.exact);
-            assert!((got.value - want).abs() < 1e-9, "seed {seed}: {} vs {want}", got.value);
+            assert!(
+                (got.value - want).abs() < 1e-9,
+                "seed {seed}: {} vs {want}",
+                got.value
+            );
             let load = inst.load(&got.counts);
             assert!(load.iter().zip(&cap).all(|(l, c)| l <= c));
             assert!(got.counts.iter().zip(&res.items).all(|(c, m)| c <= m));
@@ -484,12 +498,27 @@ mod tests {
             // The best bin containing item 0 is among them.
             let best = bins
                 .iter()
-                .map(|b| b.iter().zip(&values).map(|(&c, v)| f64::from(c) * v).sum::<f64>())
+                .map(|b| {
+                    b.iter()
+                        .zip(&values)
+                        .map(|(&c, v)| f64::from(c) * v)
+                        .sum::<f64>()
+                })
                 .fold(f64::MIN, f64::max);
             let forced_best = {
                 let mut r = res.clone();
                 r.items[0] -= 1;
-                let k2 = Knapsack::new(&inst, &r, 0, &values, cap.iter().zip(&inst.items[0].demand).map(|(c, d)| c - d).collect(), false);
+                let k2 = Knapsack::new(
+                    &inst,
+                    &r,
+                    0,
+                    &values,
+                    cap.iter()
+                        .zip(&inst.items[0].demand)
+                        .map(|(c, d)| c - d)
+                        .collect(),
+                    false,
+                );
                 k2.maximise(far()).value + values[0]
             };
             assert!((best - forced_best).abs() < 1e-9, "seed {seed}");

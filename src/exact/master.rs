@@ -47,13 +47,16 @@ pub fn solve(
     big: f64,
 ) -> Result<MasterLp, String> {
     let mut vars = ProblemVariables::new();
-    let lambda: Vec<Variable> = columns.iter().map(|_| vars.add(variable().min(0.0))).collect();
+    let lambda: Vec<Variable> = columns
+        .iter()
+        .map(|_| vars.add(variable().min(0.0)))
+        .collect();
     let rows: Vec<usize> = (0..instance.items.len())
         .filter(|&i| residual.items[i] > 0)
         .collect();
     let slack: Vec<Variable> = rows.iter().map(|_| vars.add(variable().min(0.0))).collect();
-    let objective: Expression =
-        lambda.iter().copied().sum::<Expression>() + big * slack.iter().copied().sum::<Expression>();
+    let objective: Expression = lambda.iter().copied().sum::<Expression>()
+        + big * slack.iter().copied().sum::<Expression>();
     let mut constraints: Vec<Constraint> = Vec::new();
     for (&i, &s) in rows.iter().zip(&slack) {
         let covered: Expression = columns
@@ -122,7 +125,10 @@ mod backend {
         let mut solution = model.solve().map_err(|e| e.to_string())?;
         let value = read(&solution);
         let duals = solution.compute_dual();
-        let duals = refs.into_iter().map(|r| good_lp::DualValues::dual(&duals, r)).collect();
+        let duals = refs
+            .into_iter()
+            .map(|r| good_lp::DualValues::dual(&duals, r))
+            .collect();
         Ok((value, duals))
     }
 }
@@ -141,13 +147,18 @@ mod backend {
         let mut solution = model.solve().map_err(|e| e.to_string())?;
         let value = read(&solution);
         let duals = solution.compute_dual();
-        let duals = refs.into_iter().map(|r| good_lp::DualValues::dual(&duals, r)).collect();
+        let duals = refs
+            .into_iter()
+            .map(|r| good_lp::DualValues::dual(&duals, r))
+            .collect();
         Ok((value, duals))
     }
 }
 
 #[cfg(not(any(feature = "clarabel", feature = "highs")))]
-compile_error!("packsched's exact solver needs an LP back end: enable `clarabel` (a default) or `highs`");
+compile_error!(
+    "packsched's exact solver needs an LP back end: enable `clarabel` (a default) or `highs`"
+);
 
 fn add_all(model: &mut impl SolverModel, constraints: Vec<Constraint>) -> Vec<ConstraintReference> {
     constraints

@@ -91,13 +91,18 @@ pub fn solve(
         Some(bins) => Some(instance.assignment(problem.tasks(), bins)?),
         None => None,
     };
+    let proven = search.best.as_ref().is_some_and(|b| b.len() <= bound);
     let note = format!(
         "{} search nodes, {} item types, {} node types, {:.2} s{}",
         search.nodes,
         instance.items.len(),
         instance.nodes.len(),
         started.elapsed().as_secs_f64(),
-        if exhausted { "" } else { ", search cut short" }
+        if exhausted || proven {
+            ""
+        } else {
+            ", search cut short"
+        }
     );
     Ok(Outcome {
         assignment,

@@ -18,7 +18,12 @@ pub enum Fit {
 /// Packs every task of `residual` into `open` bins and new ones (largest item type first),
 /// opening a node of the largest free node type it may use when none fits. `None` if some task
 /// finds no node. Complexity: O(tasks x bins x resources).
-pub fn greedy(instance: &Instance, residual: &Residual, open: Vec<Bin>, fit: Fit) -> Option<Vec<Bin>> {
+pub fn greedy(
+    instance: &Instance,
+    residual: &Residual,
+    open: Vec<Bin>,
+    fit: Fit,
+) -> Option<Vec<Bin>> {
     let mut free = residual.nodes.clone();
     let mut bins = open;
     let mut loads: Vec<Vec<f64>> = bins.iter().map(|b| instance.load(&b.counts)).collect();
@@ -112,7 +117,12 @@ pub fn round(
 pub fn clip(bin: &Bin, left: &[u32]) -> Bin {
     Bin {
         node_type: bin.node_type,
-        counts: bin.counts.iter().zip(left).map(|(&c, &m)| c.min(m)).collect(),
+        counts: bin
+            .counts
+            .iter()
+            .zip(left)
+            .map(|(&c, &m)| c.min(m))
+            .collect(),
     }
 }
 

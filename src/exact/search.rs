@@ -9,8 +9,11 @@
 //!    per maximal bin that holds it (a bin no other task left fits into: some optimal packing
 //!    uses only such bins, so no optimum is lost) and whose reduced cost does not already prove
 //!    the child useless (bound of the child >= bound of the node - dual value of the bin).
-//!    Children are tried best reduced cost first, then the bin holding the most of the LP
-//!    solution, so that the first dive follows the LP.
+//!    Children are tried holding the most of the LP solution first, then best reduced cost,
+//!    so that the first dive follows the LP.
+//!
+//! The tree is searched by limited discrepancy search ([`Search::run`]): first the dive that
+//! always takes the preferred child, then the paths that deviate once, twice, ...
 //!
 //! The search stops when the incumbent meets the root bound, at the deadline, or when the tree
 //! is exhausted: then the incumbent is optimal, and if there is none no full packing exists.
@@ -46,6 +49,10 @@ pub struct Search<'a> {
     pub complete: bool,
     /// Search nodes visited.
     pub nodes: u64,
+    /// The discrepancies (children other than the first) allowed on a path in this pass.
+    budget: usize,
+    /// Some child was skipped in this pass for lack of budget.
+    skipped: bool,
 }
 
 impl<'a> Search<'a> {
@@ -72,15 +79,29 @@ impl<'a> Search<'a> {
             root_bound,
             complete: true,
             nodes: 0,
+            budget: 0,
+            skipped: false,
         }
     }
 
-    /// Runs the search from the whole problem.
+    /// Runs the search from the whole problem, as limited discrepancy search: pass `b` follows
+    /// the preferred child everywhere except on at most `b` nodes of a path, and the passes go
+    /// on until one skipped nothing (then the tree is exhausted), the incumbent meets the bound,
+    /// or time is up.
     ///
     /// Errors: the LP back end's message.
     pub fn run(&mut self) -> Result<(), String> {
         let root = self.instance.full();
-        self.node(&mut Vec::new(), &root)
+        for budget in 0.. {
+            self.budget = budget;
+            self.skipped = false;
+            self.node(&mut Vec::new(), &root, None, 0)?;
+            if self.closed() || !self.complete || !self.skipped {
+                break;
+            }
+        }
+        self.complete &= !self.skipped || self.closed();
+        Ok(())
     }
 
     /// Whether the incumbent meets the proven bound.
@@ -96,7 +117,13 @@ impl<'a> Search<'a> {
         out
     }
 
-    fn node(&mut self, fixed: &mut Vec<Bin>, left: &Residual) -> Result<(), String> {
+    fn node(
+        &mut self,
+        fixed: &mut Vec<Bin>,
+        left: &Residual,
+        hint: Option<&[f64]>,
+        spent: usize,
+    ) -> Result<(), String> {
         self.nodes += 1;
         if left.is_empty() {
             self.offer(fixed.clone());
@@ -107,7 +134,15 @@ impl<'a> Search<'a> {
         }
         let stop_at = self.z - fixed.len();
         let known = if fixed.is_empty() { self.root_bound } else { 0 };
-        let relax = colgen::solve(self.instance, left, &mut self.pool, known, stop_at, self.deadline)?;
+        let relax = colgen::solve(
+            self.instance,
+            left,
+            &mut self.pool,
+            known,
+            stop_at,
+            hint,
+            self.deadline,
+        )?;
         let lb = bound::proven(relax.bound);
         if fixed.is_empty() {
             self.root_bound = self.root_bound.max(lb);
@@ -124,12 +159,28 @@ impl<'a> Search<'a> {
         let item = (0..left.items.len())
             .find(|&i| left.items[i] > 0)
             .expect("something is left");
-        for child in self.children(left, &relax, item, fixed.len()) {
+        let children = if spent >= self.budget {
+            // Only the preferred child is within budget: skip the enumeration.
+            self.skipped = true;
+            let dive = dive_child(self.instance, left, &relax, item);
+            match dive {
+                Some(bin) => vec![bin],
+                None => self.children(left, &relax, item, fixed.len()),
+            }
+        } else {
+            self.children(left, &relax, item, fixed.len())
+        };
+        for (rank, child) in children.into_iter().enumerate() {
+            let cost = spent + usize::from(rank > 0);
+            if cost > self.budget {
+                self.skipped = true;
+                break;
+            }
             let Some(next) = left.without(&child) else {
                 continue;
             };
             fixed.push(child);
-            self.node(fixed, &next)?;
+            self.node(fixed, &next, Some(&relax.pi), cost)?;
             fixed.pop();
             if self.closed() || self.out_of_time() {
                 break;
@@ -173,17 +224,22 @@ impl<'a> Search<'a> {
             let (bins, complete) = knapsack.maximal_bins(item, threshold, limit, self.deadline);
             self.complete &= complete;
             for counts in bins {
-                let bin = Bin { node_type: k, counts };
+                let bin = Bin {
+                    node_type: k,
+                    counts,
+                };
                 let value = dot(&relax.pi, &bin.counts);
                 let lp = lp_weight(&bin, relax);
                 children.push((value, lp, bin));
             }
         }
-        children.sort_by(|a, b| {
-            let (ra, rb) = ((a.0 * 1e6).round(), (b.0 * 1e6).round());
-            rb.total_cmp(&ra).then(b.1.total_cmp(&a.1))
-        });
-        children.into_iter().map(|(_, _, b)| b).collect()
+        children.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.total_cmp(&a.0)));
+        let dive = dive_child(self.instance, left, relax, item);
+        let rest = children
+            .into_iter()
+            .map(|(_, _, b)| b)
+            .filter(|b| Some(b) != dive.as_ref());
+        dive.clone().into_iter().chain(rest).collect()
     }
 
     /// The least dual value of a child bin that can lead below the incumbent: below it, the
@@ -202,6 +258,44 @@ impl<'a> Search<'a> {
         let covered = dot(&relax.pi, &left.items);
         (lagrangian - room).max(covered - most * room) - 1e-9
     }
+}
+
+/// The preferred child: the master column of largest value that holds `item`, clipped to what
+/// is left and filled up greedily (largest item types first) until no task left fits.
+/// Complexity: O(columns x item types + item types x resources).
+fn dive_child(
+    instance: &Instance,
+    left: &Residual,
+    relax: &Relaxation,
+    item: usize,
+) -> Option<Bin> {
+    let (column, _) = relax
+        .columns
+        .iter()
+        .zip(&relax.lp.lambda)
+        .filter(|(c, l)| **l > 1e-6 && c.counts[item] > 0 && left.nodes[c.node_type] > 0)
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let mut bin = primal::clip(column, &left.items);
+    let cap = instance.loose_capacity(bin.node_type);
+    let mut load = instance.load(&bin.counts);
+    for (i, it) in instance.items.iter().enumerate() {
+        if !it.allowed[bin.node_type] {
+            continue;
+        }
+        while bin.counts[i] < left.items[i]
+            && load
+                .iter()
+                .zip(&it.demand)
+                .zip(&cap)
+                .all(|((l, d), c)| l + d <= *c)
+        {
+            bin.counts[i] += 1;
+            for (l, d) in load.iter_mut().zip(&it.demand) {
+                *l += d;
+            }
+        }
+    }
+    Some(bin)
 }
 
 /// `pi . counts`.

@@ -88,9 +88,21 @@ mod tests {
         // 0.4 of A and of B). The optimum is 2 (A and B).
         let (a, b, c) = ([10.0, 0.0], [0.0, 10.0], [6.0, 6.0]);
         let items = [
-            Entry { value: 1.0, demand: &a, max: 1 },
-            Entry { value: 1.0, demand: &b, max: 1 },
-            Entry { value: 1.5, demand: &c, max: 1 },
+            Entry {
+                value: 1.0,
+                demand: &a,
+                max: 1,
+            },
+            Entry {
+                value: 1.0,
+                demand: &b,
+                max: 1,
+            },
+            Entry {
+                value: 1.5,
+                demand: &c,
+                max: 1,
+            },
         ];
         let cap = [10.0, 10.0];
         let w = weights(&items, &cap);

@@ -61,7 +61,10 @@ impl Strategy for LpOptimal {
             Ok(found) if full => {
                 best.status = Status::Fallback;
                 best.bound = Some(bound.max(found.bound));
-                best.note = Some(format!("exact: nothing found ({}); kept {best_name}", found.note));
+                best.note = Some(format!(
+                    "exact: nothing found ({}); kept {best_name}",
+                    found.note
+                ));
                 return Ok(best);
             }
             Ok(found) if found.infeasible => "no node count places every task".to_string(),
@@ -98,7 +101,9 @@ fn judge_exact(
     let solved = from_assignment(problem, found.assignment.unwrap_or_default());
     if let Err(violation) = solved.verify(problem) {
         best.status = Status::Fallback;
-        best.note = Some(format!("exact answer rejected ({violation}); kept {best_name}"));
+        best.note = Some(format!(
+            "exact answer rejected ({violation}); kept {best_name}"
+        ));
         return best;
     }
     let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
@@ -246,7 +251,11 @@ mod tests {
         );
         let got = place(&LpOptimal, &p);
         assert_eq!((got.nodes_used(), got.status), (3, Status::Optimal));
-        assert!(got.note.as_deref().unwrap().starts_with("proven"), "{:?}", got.note);
+        assert!(
+            got.note.as_deref().unwrap().starts_with("proven"),
+            "{:?}",
+            got.note
+        );
     }
 
     #[test]

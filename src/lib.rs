@@ -32,12 +32,18 @@
 //! - [`model`]: resources, cluster, workload, dependency DAG, validated into a [`Problem`];
 //! - [`state`]: the mutable allocation and the shared fit filter;
 //! - [`strategy`]: the trait, the registry and one file per strategy;
-//! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
+//! - [`exact`]: the exact method of `lp_optimal` (column generation, proven bounds, branch and
+//!   bound); [`lp`]: the assignment MILP for clusters too small for every task;
+//!   [`bounds`]: lower bounds;
 //! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format.
 //!
 //! ## Cargo features
 //! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
 //!   toolchain is needed.
+//! - `clarabel` (default): the pure-Rust interior-point LP back end of good_lp, with duals: the
+//!   master LP of the exact method's column generation.
+//! - `highs` (optional): HiGHS as the master LP solver; builds HiGHS from source (cmake, a C++
+//!   compiler and libclang needed).
 
 #![deny(missing_docs)]
 

@@ -150,7 +150,7 @@ pub fn solve(
             || Instant::now() >= deadline;
         enter(found, &mut columns, &mut present, pool);
         if done {
-            let mut out = best.expect("one round ran");
+            let mut out = best.ok_or("column generation ran no round")?;
             out.bound = out.bound.max(known as f64);
             return Ok(out);
         }

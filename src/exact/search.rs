@@ -156,9 +156,9 @@ impl<'a> Search<'a> {
         if self.closed() || fixed.len() + lb >= self.z {
             return Ok(());
         }
-        let item = (0..left.items.len())
-            .find(|&i| left.items[i] > 0)
-            .expect("something is left");
+        let Some(item) = (0..left.items.len()).find(|&i| left.items[i] > 0) else {
+            return Ok(());
+        };
         let children = if spent >= self.budget {
             // Only the preferred child is within budget: skip the enumeration.
             self.skipped = true;

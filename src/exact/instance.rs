@@ -98,8 +98,8 @@ impl Instance {
         let fits = placeable(problem);
         let mut items: Vec<ItemType> = Vec::new();
         let mut unplaceable = Vec::new();
-        for task in 0..problem.tasks() {
-            if !fits[task] {
+        for (task, &fit) in fits.iter().enumerate() {
+            if !fit {
                 unplaceable.push(task);
                 continue;
             }

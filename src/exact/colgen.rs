@@ -144,7 +144,8 @@ pub fn solve(
             b.converged = converged;
         }
         let proven = bound::proven(bound_now).max(known);
-        let done = converged
+        // No column found by an unfinished pricing search: another round would repeat it.
+        let done = found.is_empty()
             || proven >= stop_at
             || proven >= bound::proven(lp_value - LP_SLACK)
             || Instant::now() >= deadline;

@@ -10,7 +10,8 @@
 //! 4. [`colgen`]: column generation, and [`bound`]: the lower bound PROVEN from any duals
 //!    with the exactly solved pricing problems (Lagrangian and Farley), so that the LP solver's
 //!    inexactness never makes a wrong claim;
-//! 5. [`primal`]: greedy packings and LP rounding for incumbents;
+//! 5. [`primal`]: greedy packings and LP rounding for incumbents; [`restricted`]: the
+//!    restricted master MIP over the generated columns;
 //! 6. [`search`]: depth-first branch and bound over maximal bins, each node bounded by column
 //!    generation, until the incumbent meets the bound, the tree is exhausted, or time is up.
 //!
@@ -23,6 +24,7 @@ pub mod instance;
 pub mod knapsack;
 pub mod master;
 pub mod primal;
+pub mod restricted;
 pub mod search;
 pub mod surrogate;
 

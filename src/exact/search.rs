@@ -13,7 +13,9 @@
 //!    so that the first dive follows the LP.
 //!
 //! The tree is searched by limited discrepancy search ([`Search::run`]): first the dive that
-//! always takes the preferred child, then the paths that deviate once, twice, ...
+//! always takes the preferred child, then the paths that deviate once, twice, ... After the
+//! first dive, the restricted master MIP over the columns generated so far
+//! ([`super::restricted`]) looks for a better incumbent.
 //!
 //! The search stops when the incumbent meets the root bound, at the deadline, or when the tree
 //! is exhausted: then the incumbent is optimal, and if there is none no full packing exists.
@@ -28,6 +30,7 @@ use super::colgen::{self, Pool, Relaxation};
 use super::instance::{Bin, Instance, Residual};
 use super::knapsack::Knapsack;
 use super::primal;
+use super::restricted;
 use std::time::Instant;
 
 /// The most children of one search node; beyond, the search is no longer a proof.
@@ -99,9 +102,25 @@ impl<'a> Search<'a> {
             if self.closed() || !self.complete || !self.skipped {
                 break;
             }
+            if budget == 0 {
+                self.restricted_master(&root);
+            }
         }
         self.complete &= !self.skipped || self.closed();
         Ok(())
+    }
+
+    /// After the first dive: the restricted master MIP over the columns so far, for an
+    /// incumbent one node better, with a quarter of the time left.
+    fn restricted_master(&mut self, root: &Residual) {
+        let left = self.deadline.saturating_duration_since(Instant::now()) / 4;
+        if self.closed() || self.z == 0 || left.is_zero() {
+            return;
+        }
+        let columns = self.pool.clipped(root);
+        if let Some(bins) = restricted::solve(self.instance, root, &columns, self.z - 1, left) {
+            self.offer(bins);
+        }
     }
 
     /// Whether the incumbent meets the proven bound.

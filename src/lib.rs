@@ -32,22 +32,29 @@
 //! - [`model`]: resources, cluster, workload, dependency DAG, validated into a [`Problem`];
 //! - [`state`]: the mutable allocation and the shared fit filter;
 //! - [`strategy`]: the trait, the registry and one file per strategy;
-//! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
+//! - [`exact`]: the exact method of `lp_optimal` (column generation, proven bounds, branch and
+//!   bound); [`lp`]: the assignment MILP for clusters too small for every task;
+//!   [`bounds`]: lower bounds;
 //! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format;
 //! - [`stranded`]: free capacity that another exhausted resource makes unusable;
-//! - [`generate`]: seeded scenarios of the classes the packing literature uses.
+//! - [`generate`]: seeded scenarios of the classes the packing literature uses;
 //! - [`sim`]: the discrete-event simulator (arrivals, completions, dependencies, queue
 //!   policies, preemption, node failures and joins).
 //!
 //! ## Cargo features
 //! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
 //!   toolchain is needed.
+//! - `clarabel` (default): the pure-Rust interior-point LP back end of good_lp, with duals: the
+//!   master LP of the exact method's column generation.
+//! - `highs` (optional): HiGHS as the master LP solver; builds HiGHS from source (cmake, a C++
+//!   compiler and libclang needed).
 
 #![deny(missing_docs)]
 
 pub mod bounds;
 pub mod compare;
 pub mod error;
+pub mod exact;
 pub mod generate;
 pub mod lp;
 pub mod model;

@@ -33,11 +33,18 @@
 //! - [`state`]: the mutable allocation and the shared fit filter;
 //! - [`strategy`]: the trait, the registry and one file per strategy;
 //! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
-//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format.
+//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON and CSV file
+//!   formats;
+//! - `k8s` (feature `k8s`): kubectl exports of nodes and pods, and the what-if on them.
 //!
 //! ## Cargo features
 //! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
 //!   toolchain is needed.
+//! - `k8s` (default): the `k8s` module, Kubernetes nodes and pods through k8s-openapi. Like every
+//!   library on k8s-openapi, packsched leaves the choice of the Kubernetes API version to the
+//!   final binary: one that uses packsched with this feature adds
+//!   `k8s-openapi = { version = "0.29", features = ["earliest"] }` (or another version feature)
+//!   to its own dependencies, or turns the feature off with `default-features = false`.
 
 #![deny(missing_docs)]
 
@@ -45,6 +52,8 @@ pub mod bounds;
 pub mod compare;
 pub mod error;
 pub mod generate;
+#[cfg(feature = "k8s")]
+pub mod k8s;
 pub mod lp;
 pub mod model;
 pub mod placement;

@@ -95,7 +95,10 @@ pub fn tolerates(tolerations: &[Toleration], taint: &Taint) -> bool {
 
 fn tolerated_by(tolerations: &[Toleration], key: &str, value: &str, effect: &str) -> bool {
     tolerations.iter().any(|t| {
-        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == effect);
+        let effect_ok = t
+            .effect
+            .as_deref()
+            .is_none_or(|e| e.is_empty() || e == effect);
         // An empty key matches every key (with `Exists`, every taint).
         let t_key = t.key.as_deref().unwrap_or("");
         let key_ok = t_key.is_empty() || t_key == key;
@@ -218,7 +221,11 @@ mod tests {
         p.tolerations = vec![toleration(Some("gpu"), "Exists", Some("NoExecute"))];
         assert!(admits(&gpu, &p).is_err(), "wrong effect");
         p.tolerations = vec![toleration(None, "Exists", None)];
-        assert_eq!(admits(&gpu, &p), Ok(()), "empty key and Exists tolerate all");
+        assert_eq!(
+            admits(&gpu, &p),
+            Ok(()),
+            "empty key and Exists tolerate all"
+        );
     }
 
     #[test]
@@ -236,7 +243,10 @@ mod tests {
         let n = node(&[("disk", "ssd"), ("cores", "16")], &[]);
         let mut p = pod();
         p.node_selector.insert("disk".into(), "hdd".into());
-        assert_eq!(admits(&n, &p), Err(Refusal::Selector { key: "disk".into() }));
+        assert_eq!(
+            admits(&n, &p),
+            Err(Refusal::Selector { key: "disk".into() })
+        );
         p.node_selector.insert("disk".into(), "ssd".into());
         let term = |reqs: Vec<NodeSelectorRequirement>| NodeSelectorTerm {
             match_expressions: Some(reqs),

@@ -42,7 +42,7 @@ pub use node::{NodeInfo, read_nodes};
 pub use pod::{PodInfo, PodParts, Requests, effective_requests, read_pods};
 pub use quantity::{Quantity, QuantityError};
 pub use report::{Consolidation, PendingFit, PodCounts, Repack, ResourceTotal, Unfit, WhatIf};
-pub use whatif::{Columns, what_if};
+pub use whatif::{Columns, problems, what_if};
 
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;

@@ -63,8 +63,12 @@ impl PodInfo {
                     source,
                 }
             })?;
-        let owned_by =
-            |kind: &str| meta.owner_references.iter().flatten().any(|o| o.kind == kind);
+        let owned_by = |kind: &str| {
+            meta.owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.kind == kind)
+        };
         let mirror = meta
             .annotations
             .as_ref()
@@ -121,7 +125,11 @@ fn pod_parts(spec: &k8s_openapi::api::core::v1::PodSpec) -> PodParts {
         .flatten()
         .map(|c| {
             let sidecar = c.restart_policy.as_deref() == Some("Always");
-            (c.name.clone(), container_requests(c, "initContainers"), sidecar)
+            (
+                c.name.clone(),
+                container_requests(c, "initContainers"),
+                sidecar,
+            )
         })
         .collect();
     let overhead = listed(spec.overhead.as_ref(), "spec.overhead");
@@ -244,7 +252,10 @@ mod tests {
     }
 
     fn cpu_mem(a: &Amounts) -> (i128, i128) {
-        (a.get("cpu").copied().unwrap_or(0), a.get("memory").copied().unwrap_or(0))
+        (
+            a.get("cpu").copied().unwrap_or(0),
+            a.get("memory").copied().unwrap_or(0),
+        )
     }
 
     #[test]
@@ -256,7 +267,11 @@ mod tests {
             ],
             init_containers: vec![
                 ("i1".into(), req(&[("cpu", "1"), ("memory", "10Mi")]), false),
-                ("i2".into(), req(&[("cpu", "50m"), ("memory", "128Mi")]), false),
+                (
+                    "i2".into(),
+                    req(&[("cpu", "50m"), ("memory", "128Mi")]),
+                    false,
+                ),
             ],
             overhead: req(&[("cpu", "10m"), ("memory", "1Mi")]),
             pod_level: Requests::new(),
@@ -296,7 +311,10 @@ mod tests {
             pod_level: req(&[("cpu", "2")]),
             ..PodParts::default()
         };
-        assert_eq!(cpu_mem(&effective_requests(&parts).unwrap()), (2000, 1 << 30));
+        assert_eq!(
+            cpu_mem(&effective_requests(&parts).unwrap()),
+            (2000, 1 << 30)
+        );
     }
 
     #[test]

@@ -138,7 +138,12 @@ impl Quantity {
         i64::try_from(out).map_err(|_| QuantityError::OutOfRange)
     }
 
-    fn normalized(negative: bool, digits: &str, exp10: i64, exp2: u32) -> Result<Self, QuantityError> {
+    fn normalized(
+        negative: bool,
+        digits: &str,
+        exp10: i64,
+        exp2: u32,
+    ) -> Result<Self, QuantityError> {
         let significant = digits.trim_start_matches('0');
         let trimmed = significant.trim_end_matches('0');
         if trimmed.is_empty() {
@@ -386,16 +391,22 @@ mod tests {
     #[test]
     fn exact_where_floating_point_is_not() {
         // 0.1 + 0.2 cores, 1Gi + 1G bytes: sums of exact integers.
-        assert_eq!(q("0.1").milli_value().unwrap() + q("0.2").milli_value().unwrap(), 300);
-        assert_eq!(q("1Gi").value().unwrap() + q("1G").value().unwrap(), 2_073_741_824);
+        assert_eq!(
+            q("0.1").milli_value().unwrap() + q("0.2").milli_value().unwrap(),
+            300
+        );
+        assert_eq!(
+            q("1Gi").value().unwrap() + q("1G").value().unwrap(),
+            2_073_741_824
+        );
         assert_eq!(q("9007199254740993").value(), Ok(9_007_199_254_740_993));
     }
 
     #[test]
     fn rejects_what_kubernetes_rejects() {
         for text in [
-            "", "Ki", "m", "+", "-", ".", "1.2.3", "1e3Ki", "1Kb", "1 Gi", " 1", "1e", "1e+", "1ee3",
-            "nan", "inf", "0x10", "1,5", "1Gi ", "1i", "1.5e3.2", "--1", "١",
+            "", "Ki", "m", "+", "-", ".", "1.2.3", "1e3Ki", "1Kb", "1 Gi", " 1", "1e", "1e+",
+            "1ee3", "nan", "inf", "0x10", "1,5", "1Gi ", "1i", "1.5e3.2", "--1", "١",
         ] {
             assert!(Quantity::parse(text).is_err(), "{text:?} accepted");
         }
@@ -412,22 +423,36 @@ mod tests {
         assert_eq!(q("-0").value(), Ok(0));
         assert_eq!(q("10E").value(), Err(QuantityError::OutOfRange));
         assert_eq!(q("9223372036854775807").value(), Ok(i64::MAX));
-        assert_eq!(q("9223372036854775808").value(), Err(QuantityError::OutOfRange));
+        assert_eq!(
+            q("9223372036854775808").value(),
+            Err(QuantityError::OutOfRange)
+        );
         assert_eq!(q("1e-900").value(), Ok(1));
         assert_eq!(q("1e-900").milli_value(), Ok(1));
-        assert_eq!(Quantity::parse("1e1001"), Err(QuantityError::ExponentOutOfRange));
-        assert_eq!(Quantity::parse("1e99999999999999999999"), Err(QuantityError::ExponentOutOfRange));
+        assert_eq!(
+            Quantity::parse("1e1001"),
+            Err(QuantityError::ExponentOutOfRange)
+        );
+        assert_eq!(
+            Quantity::parse("1e99999999999999999999"),
+            Err(QuantityError::ExponentOutOfRange)
+        );
         assert_eq!(
             Quantity::parse(&"1".repeat(39)),
             Err(QuantityError::TooPrecise)
         );
-        assert_eq!(q(&format!("1{}", "0".repeat(60))).value(), Err(QuantityError::OutOfRange));
+        assert_eq!(
+            q(&format!("1{}", "0".repeat(60))).value(),
+            Err(QuantityError::OutOfRange)
+        );
         assert_eq!(q(&format!("0.{}1Ei", "0".repeat(36))).value(), Ok(1));
     }
 
     #[test]
     fn display_parses_back_to_the_same_value() {
-        for text in ["0", "1", "-2.5", "100m", "1.5Gi", "0.001Ki", "1000Ki", "12e-7", "7E", "-0"] {
+        for text in [
+            "0", "1", "-2.5", "100m", "1.5Gi", "0.001Ki", "1000Ki", "12e-7", "7E", "-0",
+        ] {
             let a = q(text);
             let b = q(&a.to_string());
             assert_eq!(a, b, "{text} -> {a}");

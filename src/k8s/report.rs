@@ -185,7 +185,9 @@ pub(crate) fn explain(reason: &Reason, refusals: &str, nodes: &[NodeInfo], p: &P
         } => format!(
             "fragmented: no admitting node has every resource free; closest {} has {} of {} \
              {resource} free",
-            nodes.get(*node).map_or_else(|| p.cluster().node_name(*node), |n| n.name.clone()),
+            nodes
+                .get(*node)
+                .map_or_else(|| p.cluster().node_name(*node), |n| n.name.clone()),
             human(resource, *free),
             human(resource, *requested)
         ),
@@ -297,8 +299,15 @@ impl WhatIf {
         let mut out = format!(
             "\nconsolidation: {} pods packed again (per-node pods stay); {} nodes hold them now, \
              lower bound {}\n{:<22} {:>6} {:>9} {:>10} {:>10} {:>10}\n",
-            c.pods, c.nodes_now, c.lower_bound, "strategy", "nodes", "unplaced", "drainable",
-            "status", "seconds"
+            c.pods,
+            c.nodes_now,
+            c.lower_bound,
+            "strategy",
+            "nodes",
+            "unplaced",
+            "drainable",
+            "status",
+            "seconds"
         );
         for r in &c.strategies {
             out += &format!(
@@ -311,7 +320,11 @@ impl WhatIf {
                 r.seconds
             );
         }
-        if let Some(best) = c.strategies.iter().find(|r| Some(&r.strategy) == c.best.as_ref()) {
+        if let Some(best) = c
+            .strategies
+            .iter()
+            .find(|r| Some(&r.strategy) == c.best.as_ref())
+        {
             out += &format!(
                 "best: {} with {} nodes; could drain: {}\n",
                 best.strategy,

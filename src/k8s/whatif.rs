@@ -138,16 +138,24 @@ fn admission(nodes: &[NodeInfo], pod: &PodInfo) -> (Vec<usize>, Vec<Refusal>) {
     (admitted, refused)
 }
 
-/// Runs the what-if of an export with `strategies` (e.g. [`crate::strategy::parse_list`]`("all")`).
-///
-/// Errors: a strategy's error. Complexity: O(pods x nodes x (resources + labels)) for the
-/// problems, plus the strategies' own cost, twice.
-pub fn what_if(
-    nodes: &[NodeInfo],
-    pods: &[PodInfo],
-    strategies: &[Box<dyn Strategy>],
-    options: &Options,
-) -> Result<WhatIf> {
+/// The two placement problems of a what-if, before any strategy runs, and what explains them.
+struct Setup<'a> {
+    columns: Columns,
+    census: Census<'a>,
+    allocatable: Vec<Vec<i128>>,
+    used: Vec<Vec<i128>>,
+    notes: Vec<String>,
+    /// The pending pods on the free capacity, their refusals in words.
+    fit: (Problem, Vec<&'a PodInfo>, Vec<String>),
+    /// Pending pods no node admits.
+    not_admitted: Vec<NotAdmitted>,
+    /// Every movable pod on the nodes less their per-node pods, their refusals in words.
+    repack: (Problem, Vec<&'a PodInfo>, Vec<String>),
+    /// Nodes that hold a movable pod now.
+    nodes_now: usize,
+}
+
+fn setup<'a>(nodes: &[NodeInfo], pods: &'a [PodInfo]) -> Result<Setup<'a>> {
     let columns = Columns::of(nodes, pods);
     let c = census(nodes, pods);
     let allocatable: Vec<Vec<i128>> = nodes.iter().map(|n| columns.node_row(n)).collect();
@@ -168,11 +176,12 @@ pub fn what_if(
     let free = less(&allocatable, &used, nodes, &columns, &mut notes);
     let base = less(&allocatable, &per_node, nodes, &columns, &mut Vec::new());
 
-    // 1. The pending pods on the free capacity.
     let pending_admission: Vec<_> = c.pending.iter().map(|p| admission(nodes, p)).collect();
-    let allowed = pending_admission.iter().map(|(a, _)| Some(a.clone())).collect();
+    let allowed = pending_admission
+        .iter()
+        .map(|(a, _)| Some(a.clone()))
+        .collect();
     let fit = problem(&columns, nodes, &free, &c.pending, allowed)?;
-    let fit_run = compare(&fit, strategies, options)?;
     let refusals: Vec<String> = pending_admission
         .iter()
         .map(|(_, refused)| explain_refusals(refused, nodes.len()))
@@ -188,9 +197,7 @@ pub fn what_if(
             explanation: why.clone(),
         })
         .collect();
-    let pending = pending_fits(&fit, &fit_run, &c.pending, &refusals, nodes);
 
-    // 2. Every movable pod on the nodes less their per-node pods.
     let movable: Vec<(&PodInfo, Option<usize>)> = c
         .bound
         .iter()
@@ -198,22 +205,61 @@ pub fn what_if(
         .map(|&(p, n)| (p, Some(n)))
         .chain(c.pending.iter().map(|&p| (p, None)))
         .collect();
-    let admission_all: Vec<_> = movable
+    let (allowed, why): (Vec<_>, Vec<_>) = movable
         .iter()
         .map(|(p, now)| {
             let (mut admitted, refused) = admission(nodes, p);
             admitted.extend(*now);
-            (admitted, explain_refusals(&refused, nodes.len()))
+            (Some(admitted), explain_refusals(&refused, nodes.len()))
         })
-        .collect();
-    let allowed = admission_all.iter().map(|(a, _)| Some(a.clone())).collect();
-    let pods_moved: Vec<&PodInfo> = movable.iter().map(|(p, _)| *p).collect();
-    let repack = problem(&columns, nodes, &base, &pods_moved, allowed)?;
-    let repack_run = compare(&repack, strategies, options)?;
-    let why: Vec<String> = admission_all.into_iter().map(|(_, w)| w).collect();
-    let nodes_now: BTreeSet<usize> = movable.iter().filter_map(|(_, n)| *n).collect();
-    let consolidation = consolidation(&repack, &repack_run, &pods_moved, &why, nodes, nodes_now.len());
+        .unzip();
+    let moved: Vec<&PodInfo> = movable.iter().map(|(p, _)| *p).collect();
+    let repack = problem(&columns, nodes, &base, &moved, allowed)?;
+    let nodes_now = movable
+        .iter()
+        .filter_map(|(_, n)| *n)
+        .collect::<BTreeSet<usize>>()
+        .len();
+    Ok(Setup {
+        fit: (fit, c.pending.clone(), refusals),
+        not_admitted,
+        repack: (repack, moved, why),
+        nodes_now,
+        columns,
+        census: c,
+        allocatable,
+        used,
+        notes,
+    })
+}
 
+/// The two placement problems of a what-if (see the module docs), for running strategies or a
+/// simulator on them directly: (pending fit, consolidation). Node names are the nodes', task
+/// names `namespace/name`.
+///
+/// Errors: none on a valid import (the problems are built from validated amounts); a model
+/// error otherwise.
+pub fn problems(nodes: &[NodeInfo], pods: &[PodInfo]) -> Result<(Problem, Problem)> {
+    let s = setup(nodes, pods)?;
+    Ok((s.fit.0, s.repack.0))
+}
+
+/// Runs the what-if of an export with `strategies` (e.g. [`crate::strategy::parse_list`]`("all")`).
+///
+/// Errors: a strategy's error. Complexity: O(pods x nodes x (resources + labels)) for the
+/// problems, plus the strategies' own cost, twice.
+pub fn what_if(
+    nodes: &[NodeInfo],
+    pods: &[PodInfo],
+    strategies: &[Box<dyn Strategy>],
+    options: &Options,
+) -> Result<WhatIf> {
+    let s = setup(nodes, pods)?;
+    let (fit, fit_pods, fit_why) = &s.fit;
+    let fit_run = compare(fit, strategies, options)?;
+    let (repack, moved, why) = &s.repack;
+    let repack_run = compare(repack, strategies, options)?;
+    let c = &s.census;
     Ok(WhatIf {
         nodes: nodes.len(),
         cordoned: nodes.iter().filter(|n| n.unschedulable).count(),
@@ -225,11 +271,11 @@ pub fn what_if(
             finished: c.finished,
             orphaned: c.orphaned.len(),
         },
-        resources: totals(&columns, &allocatable, &used, &c.pending),
-        not_admitted,
-        pending,
-        consolidation,
-        notes,
+        resources: totals(&s.columns, &s.allocatable, &s.used, &c.pending),
+        not_admitted: s.not_admitted.clone(),
+        pending: pending_fits(fit, &fit_run, fit_pods, fit_why, nodes),
+        consolidation: consolidation(repack, &repack_run, moved, why, nodes, s.nodes_now),
+        notes: s.notes.clone(),
     })
 }
 

@@ -34,7 +34,7 @@ fn main() {
         ],
         &["--help"],
     )
-    .unwrap_or_else(|e| fail(format!("{e}\n{USAGE}")));
+    .unwrap_or_else(|e| fail(format!("{e} (see --help)")));
     if args.has("--help") {
         println!("{USAGE}\nstrategies: {}", strategy::names().join(", "));
         return;
@@ -63,7 +63,7 @@ fn run(args: &Args) -> Result<String, String> {
             k8s::read_nodes(SAMPLE_NODES, "k8s-nodes.json").map_err(|e| e.to_string())?,
             k8s::read_pods(SAMPLE_PODS, "k8s-pods.json").map_err(|e| e.to_string())?,
         ),
-        _ => return Err(format!("give both --nodes and --pods, or neither\n{USAGE}")),
+        _ => return Err("give both --nodes and --pods, or neither (see --help)".into()),
     };
     let report = k8s::what_if(&nodes, &pods, &strategies, &options).map_err(|e| e.to_string())?;
     Ok(match format {

@@ -107,7 +107,8 @@ pub struct Consolidation {
     pub pods: usize,
     /// Nodes that hold at least one of these pods now.
     pub nodes_now: usize,
-    /// The fewest nodes any packing of every placeable pod needs (a proven lower bound).
+    /// A proven lower bound on the nodes any packing of the pods that the best strategy
+    /// placed needs (per resource, the fewest of the largest nodes that hold their total).
     pub lower_bound: usize,
     /// One packing per strategy.
     pub strategies: Vec<Repack>,
@@ -201,8 +202,12 @@ pub fn human(resource: &str, value: f64) -> String {
             let milli = (value * 1000.0).round();
             if milli % 1000.0 == 0.0 {
                 format!("{}", milli / 1000.0)
-            } else {
+            } else if milli < 1000.0 {
                 format!("{milli}m")
+            } else {
+                format!("{:.3}", milli / 1000.0)
+                    .trim_end_matches('0')
+                    .to_string()
             }
         }
         "bytes" => {
@@ -297,8 +302,8 @@ impl WhatIf {
     fn consolidation_table(&self) -> String {
         let c = &self.consolidation;
         let mut out = format!(
-            "\nconsolidation: {} pods packed again (per-node pods stay); {} nodes hold them now, \
-             lower bound {}\n{:<22} {:>6} {:>9} {:>10} {:>10} {:>10}\n",
+            "\nconsolidation: {} pods packed again (per-node pods stay); {} nodes hold them now; \
+             lower bound {} nodes for the pods the best places\n{:<22} {:>6} {:>9} {:>10} {:>10} {:>10}\n",
             c.pods,
             c.nodes_now,
             c.lower_bound,
@@ -351,6 +356,8 @@ mod tests {
     fn amounts_for_people() {
         assert_eq!(human("cpu", 2.0), "2");
         assert_eq!(human("cpu", 0.25), "250m");
+        assert_eq!(human("cpu", 168.225), "168.225");
+        assert_eq!(human("cpu", 6.72), "6.72");
         assert_eq!(human("memory", 5.0 * 1024.0 * 1024.0 * 1024.0), "5Gi");
         assert_eq!(human("memory", 1536.0), "1.5Ki");
         assert_eq!(human("memory", 100.0), "100");

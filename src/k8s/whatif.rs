@@ -22,7 +22,7 @@ use super::report::{
     explain, explain_refusals,
 };
 use super::{Amounts, NodeInfo, PodInfo, Refusal, admits, to_model};
-use crate::bounds::lower_bound;
+use crate::bounds::lower_bound_of;
 use crate::compare::{Comparison, compare};
 use crate::error::Result;
 use crate::model::{Cluster, Problem, Resources, Workload};
@@ -407,16 +407,20 @@ fn consolidation(
             }
         })
         .collect();
-    let best = strategies
-        .iter()
-        .min_by_key(|r| (r.unplaced.len(), r.nodes_needed))
-        .map(|r| r.strategy.clone());
+    let best = (0..strategies.len())
+        .min_by_key(|&i| (strategies[i].unplaced.len(), strategies[i].nodes_needed));
+    let placed: Vec<usize> = best.map_or_else(Vec::new, |i| {
+        let assignment = &run.outcomes[i].placement.assignment;
+        (0..assignment.len())
+            .filter(|&t| assignment[t].is_some())
+            .collect()
+    });
     Consolidation {
         pods: pods.len(),
         nodes_now,
-        lower_bound: lower_bound(problem),
+        lower_bound: lower_bound_of(problem, &placed),
+        best: best.map(|i| strategies[i].strategy.clone()),
         strategies,
-        best,
     }
 }
 

@@ -269,15 +269,10 @@ fn bad_exports_are_typed_errors_naming_the_object_and_field() {
         pending_pod("web", json!({"cpu": "12Kb"}), json!({}))]});
     let err = k8s::read_pods(&pods.to_string(), "pods.json").unwrap_err();
     match &err {
-        K8sError::Quantity {
-            object,
-            field,
-            value,
-            ..
-        } => {
-            assert_eq!(object, "Pod t/web");
-            assert_eq!(field, "spec.containers[c].resources.requests[cpu]");
-            assert_eq!(value, "12Kb");
+        K8sError::Quantity(q) => {
+            assert_eq!(q.object, "Pod t/web");
+            assert_eq!(q.field, "spec.containers[c].resources.requests[cpu]");
+            assert_eq!(q.value, "12Kb");
         }
         other => panic!("{other}"),
     }

@@ -14,10 +14,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((nodes, pods)) = common::two_texts(data) else {
         return;
     };
-    let (Ok(nodes), Ok(pods)) = (k8s::read_nodes(nodes, "nodes"), k8s::read_pods(pods, "pods")) else {
+    let (Ok(nodes), Ok(pods)) = (
+        k8s::read_nodes(nodes, "nodes"),
+        k8s::read_pods(pods, "pods"),
+    ) else {
         return;
     };
-    let (fit, repack) = k8s::problems(&nodes, &pods).expect("an import always makes valid problems");
+    let (fit, repack) =
+        k8s::problems(&nodes, &pods).expect("an import always makes valid problems");
     common::place_and_check(&fit);
     common::place_and_check(&repack);
     if repack.tasks() * nodes.len().max(1) <= 20_000 {

@@ -14,16 +14,29 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let printed = q.to_string();
-    assert_eq!(Quantity::parse(&printed), Ok(q), "{text:?} printed as {printed:?}");
+    assert_eq!(
+        Quantity::parse(&printed),
+        Ok(q),
+        "{text:?} printed as {printed:?}"
+    );
     let (value, milli) = (q.value(), q.milli_value());
-    if let (Ok(v), Ok(m)) = (value, milli) {
+    if let (Ok(v), Ok(m)) = (&value, &milli) {
         // v = ceil(x), m = ceil(1000 x): 1000 (v - 1) < m <= 1000 v.
-        let (v, m) = (i128::from(v), i128::from(m));
-        assert!(1000 * (v - 1) < m && m <= 1000 * v, "{text:?}: value {v}, milli {m}");
+        let (v, m) = (i128::from(*v), i128::from(*m));
+        assert!(
+            1000 * (v - 1) < m && m <= 1000 * v,
+            "{text:?}: value {v}, milli {m}"
+        );
         let x = q.to_f64();
-        assert!((v as f64 - x) < 1.0 + 1e-9 * x.abs() && v as f64 >= x - 1e-9 * x.abs(), "{text:?}: {v} vs {x}");
+        assert!(
+            (v as f64 - x) < 1.0 + 1e-9 * x.abs() && v as f64 >= x - 1e-9 * x.abs(),
+            "{text:?}: {v} vs {x}"
+        );
     }
     if q.is_negative() {
-        assert!(value.is_err() && milli.is_err(), "{text:?}: a negative amount was accepted");
+        assert!(
+            value.is_err() && milli.is_err(),
+            "{text:?}: a negative amount was accepted"
+        );
     }
 });

@@ -151,6 +151,7 @@ fn requirement_matches(r: &NodeSelectorRequirement, label: Option<&str>) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::api::core::v1::NodeSelector;
     use std::collections::BTreeMap;
 
     fn node(labels: &[(&str, &str)], taints: &[(&str, &str)]) -> NodeInfo {

@@ -40,21 +40,8 @@ pub enum K8sError {
         message: String,
     },
     /// A resource quantity that is not one, is negative or out of range.
-    #[error("{origin}: {object}: {field}: {value:?}: {source}")]
-    Quantity {
-        /// The file name.
-        origin: String,
-        /// `Node name` or `Pod namespace/name`.
-        object: String,
-        /// The field, e.g. `status.allocatable[memory]` or
-        /// `spec.containers[web].resources.requests[cpu]`.
-        field: String,
-        /// The text found.
-        value: String,
-        /// What is wrong with it.
-        #[source]
-        source: QuantityError,
-    },
+    #[error(transparent)]
+    Quantity(Box<BadQuantity>),
     /// Two nodes with the same name: pods bound by name would be ambiguous.
     #[error("{origin}: node {name:?} appears twice")]
     DuplicateNode {
@@ -63,4 +50,22 @@ pub enum K8sError {
         /// The repeated name.
         name: String,
     },
+}
+
+/// A resource quantity that is not one, is negative or out of range, and where it is.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{origin}: {object}: {field}: {value:?}: {source}")]
+pub struct BadQuantity {
+    /// The file name.
+    pub origin: String,
+    /// `Node name` or `Pod namespace/name`.
+    pub object: String,
+    /// The field, e.g. `status.allocatable[memory]` or
+    /// `spec.containers[web].resources.requests[cpu]`.
+    pub field: String,
+    /// The text found.
+    pub value: String,
+    /// What is wrong with it.
+    #[source]
+    pub source: QuantityError,
 }

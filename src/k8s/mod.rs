@@ -37,7 +37,7 @@ mod report;
 mod whatif;
 
 pub use admit::{Refusal, admits};
-pub use error::K8sError;
+pub use error::{BadQuantity, K8sError};
 pub use node::{NodeInfo, read_nodes};
 pub use pod::{PodInfo, PodParts, Requests, effective_requests, read_pods};
 pub use quantity::{Quantity, QuantityError};

@@ -1,6 +1,6 @@
 //! Nodes as `kubectl get nodes -o json` writes them: allocatable resources, labels, taints.
 
-use super::{Amounts, K8sError, amount};
+use super::{Amounts, BadQuantity, K8sError, amount};
 use k8s_openapi::api::core::v1::{Node, Taint};
 use std::collections::BTreeMap;
 
@@ -37,12 +37,14 @@ impl NodeInfo {
         };
         let mut allocatable = Amounts::new();
         for (resource, quantity) in listed.into_iter().flatten() {
-            let value = amount(resource, &quantity.0).map_err(|source| K8sError::Quantity {
-                origin: origin.to_string(),
-                object: format!("Node {name}"),
-                field: format!("{field}[{resource}]"),
-                value: quantity.0.clone(),
-                source,
+            let value = amount(resource, &quantity.0).map_err(|source| {
+                K8sError::Quantity(Box::new(BadQuantity {
+                    origin: origin.to_string(),
+                    object: format!("Node {name}"),
+                    field: format!("{field}[{resource}]"),
+                    value: quantity.0.clone(),
+                    source,
+                }))
             })?;
             allocatable.insert(resource.clone(), value);
         }

@@ -1,7 +1,7 @@
 //! Pods as `kubectl get pods -A -o json` writes them, with the effective request kube-scheduler
 //! computes.
 
-use super::{Amounts, K8sError, amount};
+use super::{Amounts, BadQuantity, K8sError, amount};
 use k8s_openapi::api::core::v1::{Container, NodeSelector, Pod, Toleration};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use std::collections::BTreeMap;
@@ -55,13 +55,13 @@ impl PodInfo {
         let spec = pod.spec.clone().unwrap_or_default();
         let requests =
             effective_requests(&pod_parts(&spec)).map_err(|(field, value, source)| {
-                K8sError::Quantity {
+                K8sError::Quantity(Box::new(BadQuantity {
                     origin: origin.to_string(),
                     object,
                     field,
                     value,
                     source,
-                }
+                }))
             })?;
         let owned_by = |kind: &str| {
             meta.owner_references
@@ -168,8 +168,8 @@ fn listed(list: Option<&BTreeMap<String, K8sQuantity>>, field: &str) -> Requests
         .collect()
 }
 
-/// A bad quantity: (field, text, error).
-type BadQuantity = (String, String, super::QuantityError);
+/// A bad quantity in [`PodParts`]: its field, its text and what is wrong.
+pub type BadText = (String, String, super::QuantityError);
 
 /// The effective request of a pod, per resource in base units, as kube-scheduler computes it
 /// (`resourcehelper.PodRequests`):
@@ -181,8 +181,8 @@ type BadQuantity = (String, String, super::QuantityError);
 /// - plus `spec.overhead`.
 ///
 /// Complexity: O(containers x resources).
-pub fn effective_requests(parts: &PodParts) -> Result<Amounts, BadQuantity> {
-    let read = |requests: &Requests| -> Result<Amounts, BadQuantity> {
+pub fn effective_requests(parts: &PodParts) -> Result<Amounts, BadText> {
+    let read = |requests: &Requests| -> Result<Amounts, BadText> {
         requests
             .iter()
             .map(|(resource, (field, text))| {

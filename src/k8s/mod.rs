@@ -30,6 +30,7 @@
 pub mod admit;
 mod error;
 mod node;
+mod outcome;
 mod pod;
 pub mod quantity;
 mod read;

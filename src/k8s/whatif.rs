@@ -17,13 +17,10 @@
 //! counted as orphaned and otherwise ignored. Sums are exact (in millicores and bytes) before
 //! they become the model's `f64`.
 
-use super::report::{
-    Consolidation, NotAdmitted, PendingFit, PodCounts, Repack, ResourceTotal, Unfit, WhatIf,
-    explain, explain_refusals,
-};
+use super::outcome::{consolidation, pending_fits, totals};
+use super::report::{NotAdmitted, PodCounts, WhatIf, explain_refusals};
 use super::{Amounts, NodeInfo, PodInfo, Refusal, admits, to_model};
-use crate::bounds::lower_bound_of;
-use crate::compare::{Comparison, compare};
+use crate::compare::compare;
 use crate::error::Result;
 use crate::model::{Cluster, Problem, Resources, Workload};
 use crate::strategy::{Options, Strategy};
@@ -65,7 +62,7 @@ impl Columns {
     }
 
     /// A pod's row in base units: its requests, and 1 of `pods`.
-    fn pod_row(&self, pod: &PodInfo) -> Vec<i128> {
+    pub(super) fn pod_row(&self, pod: &PodInfo) -> Vec<i128> {
         self.0
             .iter()
             .map(|r| match r.as_str() {
@@ -279,7 +276,7 @@ pub fn what_if(
     })
 }
 
-fn add_row(into: &mut [i128], row: &[i128]) {
+pub(super) fn add_row(into: &mut [i128], row: &[i128]) {
     for (a, b) in into.iter_mut().zip(row) {
         *a = a.saturating_add(*b);
     }
@@ -329,127 +326,4 @@ fn problem(
         .with_priority(pods.iter().map(|p| p.priority).collect())?
         .with_names(pods.iter().map(|p| p.key()).collect())?;
     Problem::new(cluster, workload)?.with_allowed_nodes(allowed)
-}
-
-fn pending_fits(
-    problem: &Problem,
-    run: &Comparison,
-    pods: &[&PodInfo],
-    refusals: &[String],
-    nodes: &[NodeInfo],
-) -> Vec<PendingFit> {
-    run.outcomes
-        .iter()
-        .map(|o| {
-            let p = &o.placement;
-            PendingFit {
-                strategy: o.name.clone(),
-                status: p.status,
-                pending: pods.len(),
-                placed: p.placed(),
-                all_fit: p.unplaced.is_empty(),
-                unfit: unfits(problem, p, pods, refusals, nodes),
-                placements: p
-                    .assignment
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(t, n)| n.map(|n| (pods[t].key(), nodes[n].name.clone())))
-                    .collect(),
-                seconds: o.seconds,
-            }
-        })
-        .collect()
-}
-
-fn unfits(
-    problem: &Problem,
-    placement: &crate::Placement,
-    pods: &[&PodInfo],
-    refusals: &[String],
-    nodes: &[NodeInfo],
-) -> Vec<Unfit> {
-    placement
-        .unplaced
-        .iter()
-        .map(|u| Unfit {
-            pod: pods[u.task].key(),
-            explanation: explain(&u.reason, &refusals[u.task], nodes, problem),
-            reason: u.reason.clone(),
-        })
-        .collect()
-}
-
-fn consolidation(
-    problem: &Problem,
-    run: &Comparison,
-    pods: &[&PodInfo],
-    refusals: &[String],
-    nodes: &[NodeInfo],
-    nodes_now: usize,
-) -> Consolidation {
-    let strategies: Vec<Repack> = run
-        .outcomes
-        .iter()
-        .map(|o| {
-            let p = &o.placement;
-            let used: BTreeSet<usize> = p.assignment.iter().flatten().copied().collect();
-            Repack {
-                strategy: o.name.clone(),
-                nodes_needed: used.len(),
-                unplaced: unfits(problem, p, pods, refusals, nodes),
-                drainable: (0..nodes.len())
-                    .filter(|n| !used.contains(n))
-                    .map(|n| nodes[n].name.clone())
-                    .collect(),
-                status: p.status,
-                note: p.note.clone(),
-                seconds: o.seconds,
-            }
-        })
-        .collect();
-    let best = (0..strategies.len())
-        .min_by_key(|&i| (strategies[i].unplaced.len(), strategies[i].nodes_needed));
-    let placed: Vec<usize> = best.map_or_else(Vec::new, |i| {
-        let assignment = &run.outcomes[i].placement.assignment;
-        (0..assignment.len())
-            .filter(|&t| assignment[t].is_some())
-            .collect()
-    });
-    Consolidation {
-        pods: pods.len(),
-        nodes_now,
-        lower_bound: lower_bound_of(problem, &placed),
-        best: best.map(|i| strategies[i].strategy.clone()),
-        strategies,
-    }
-}
-
-fn totals(
-    columns: &Columns,
-    allocatable: &[Vec<i128>],
-    used: &[Vec<i128>],
-    pending: &[&PodInfo],
-) -> Vec<ResourceTotal> {
-    let sum = |rows: &mut dyn Iterator<Item = Vec<i128>>| {
-        let mut total = vec![0i128; columns.0.len()];
-        for row in rows {
-            add_row(&mut total, &row);
-        }
-        total
-    };
-    let a = sum(&mut allocatable.iter().cloned());
-    let u = sum(&mut used.iter().cloned());
-    let p = sum(&mut pending.iter().map(|p| columns.pod_row(p)));
-    columns
-        .0
-        .iter()
-        .enumerate()
-        .map(|(i, r)| ResourceTotal {
-            name: r.clone(),
-            unit: super::unit(r),
-            allocatable: to_model(r, a[i]),
-            requested: to_model(r, u[i]),
-            pending: to_model(r, p[i]),
-        })
-        .collect()
 }

@@ -429,6 +429,8 @@ mod tests {
         );
         assert_eq!(q("1e-900").value(), Ok(1));
         assert_eq!(q("1e-900").milli_value(), Ok(1));
+        // Found by the quantity fuzz target: below f64's range, yet a positive amount.
+        assert_eq!((q("2e-810").value(), q("2e-810").to_f64()), (Ok(1), 0.0));
         assert_eq!(
             Quantity::parse("1e1001"),
             Err(QuantityError::ExponentOutOfRange)

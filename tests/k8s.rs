@@ -373,3 +373,50 @@ fn consolidation_takes_the_best_over_the_registry() {
         }
     }
 }
+
+#[test]
+fn consolidation_empties_cordoned_nodes_but_lets_pods_stay_under_later_noschedule_taints() {
+    let original: Value = serde_json::from_str(&text("sbctl-kurl-nodes.json")).unwrap();
+    let p = pods("sbctl-kurl-pods.json");
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut list = original.clone();
+        edit(&mut list);
+        run(&k8s::read_nodes(&list.to_string(), "n").unwrap(), &p)
+    };
+    // Cordoned: its pods move away, it can be drained.
+    let report = with(&|l| l["items"][1]["spec"]["unschedulable"] = json!(true));
+    for r in &report.consolidation.strategies {
+        assert!(
+            r.drainable.contains(&"troubleshoot-demo-002".to_string()),
+            "{}",
+            r.strategy
+        );
+        assert!(r.unplaced.is_empty(), "{}", r.strategy);
+    }
+    let taint_all = |effect: &'static str| {
+        move |l: &mut Value| {
+            for i in 0..3 {
+                l["items"][i]["spec"]["taints"] = json!([{"key": "later", "effect": effect}]);
+            }
+        }
+    };
+    // A NoSchedule taint no pod tolerates, added after they started: they may stay.
+    let report = with(&taint_all("NoSchedule"));
+    assert!(
+        report
+            .consolidation
+            .strategies
+            .iter()
+            .all(|r| r.unplaced.is_empty())
+    );
+    // NoExecute would evict them: the pods that do not tolerate it have nowhere to go.
+    let report = with(&taint_all("NoExecute"));
+    for r in &report.consolidation.strategies {
+        assert_eq!(r.unplaced.len(), report.pods.running, "{}", r.strategy);
+        assert!(
+            r.unplaced[0]
+                .explanation
+                .contains("untolerated taint later:NoExecute")
+        );
+    }
+}

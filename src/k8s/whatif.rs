@@ -9,9 +9,11 @@
 //!    admit it (labels, taints, cordon: [`admit`](super::admit));
 //! 2. **consolidation**: the nodes' allocatable less their per-node pods (DaemonSet and static
 //!    pods, which stay with their node and go away with it), and every other live pod, running
-//!    or pending. A running pod may stay where it runs (its node is admitted even if a taint
-//!    came later) or move to any node that admits it. The fewest nodes over the strategies is
-//!    the answer; the nodes a strategy leaves empty could be drained.
+//!    or pending. A running pod may move to any node that admits it, or stay where it runs
+//!    even if its labels or a `NoSchedule` taint changed since (`IgnoredDuringExecution`), but
+//!    not on a cordoned node or under a `NoExecute` taint it does not tolerate. The fewest
+//!    nodes over the strategies is the answer; the nodes a strategy leaves empty could be
+//!    drained.
 //!
 //! Pods `Succeeded` or `Failed` are ignored; pods bound to a node missing from the export are
 //! counted as orphaned and otherwise ignored. Sums are exact (in millicores and bytes) before
@@ -135,6 +137,17 @@ fn admission(nodes: &[NodeInfo], pod: &PodInfo) -> (Vec<usize>, Vec<Refusal>) {
     (admitted, refused)
 }
 
+/// Whether a running pod may stay on its node in a repacking: unless the node is cordoned or
+/// has a `NoExecute` taint the pod does not tolerate (which would evict it).
+fn may_stay(node: &NodeInfo, pod: &PodInfo) -> bool {
+    admits(node, pod) != Err(Refusal::Unschedulable)
+        && node
+            .taints
+            .iter()
+            .filter(|t| t.effect == "NoExecute")
+            .all(|t| super::admit::tolerates(&pod.tolerations, t))
+}
+
 /// The two placement problems of a what-if, before any strategy runs, and what explains them.
 struct Setup<'a> {
     columns: Columns,
@@ -206,7 +219,7 @@ fn setup<'a>(nodes: &[NodeInfo], pods: &'a [PodInfo]) -> Result<Setup<'a>> {
         .iter()
         .map(|(p, now)| {
             let (mut admitted, refused) = admission(nodes, p);
-            admitted.extend(*now);
+            admitted.extend(now.filter(|&n| may_stay(&nodes[n], p)));
             (Some(admitted), explain_refusals(&refused, nodes.len()))
         })
         .unzip();

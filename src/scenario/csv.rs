@@ -17,7 +17,7 @@
 //!   names and tenants are kept as written.
 //!
 //! Errors name the file, the line (the header is line 1) and the column: see
-//! [`Error::Csv`](crate::Error::Csv). Further checks (a dependency cycle) are the model's.
+//! [`crate::Error::Csv`]. Further checks (a dependency cycle) are the model's.
 
 use crate::error::{Error, Result};
 use crate::model::{Cluster, Problem, Resources, Workload};

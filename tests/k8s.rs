@@ -420,3 +420,24 @@ fn consolidation_empties_cordoned_nodes_but_lets_pods_stay_under_later_noschedul
         );
     }
 }
+
+#[test]
+fn an_empty_resource_name_is_an_import_error() {
+    // Found by the kubectl_json fuzz target: `"": "110"` in a node's allocatable imported, then
+    // the what-if failed on an empty resource name.
+    let node =
+        r#"[{"metadata": {"name": "n"}, "status": {"allocatable": {"cpu": "1", "": "110"}}}]"#;
+    let err = k8s::read_nodes(node, "nodes.json").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "nodes.json: Node n: status.allocatable: an empty resource name"
+    );
+    let pod = pending_pod("p", json!({"cpu": "1", " ": "1"}), json!({}));
+    let err = k8s::read_pods(&pod.to_string(), "pods.json")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Pod t/p: spec.containers[c].resources.requests"),
+        "{err}"
+    );
+}

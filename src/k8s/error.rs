@@ -42,6 +42,16 @@ pub enum K8sError {
     /// A resource quantity that is not one, is negative or out of range.
     #[error(transparent)]
     Quantity(Box<BadQuantity>),
+    /// A resource list with an empty (or blank) resource name.
+    #[error("{origin}: {object}: {field}: an empty resource name")]
+    EmptyResourceName {
+        /// The file name.
+        origin: String,
+        /// `Node name` or `Pod namespace/name`.
+        object: String,
+        /// The list, e.g. `status.allocatable` or `spec.containers[web].resources.requests`.
+        field: String,
+    },
     /// Two nodes with the same name: pods bound by name would be ambiguous.
     #[error("{origin}: node {name:?} appears twice")]
     DuplicateNode {

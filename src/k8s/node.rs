@@ -37,6 +37,13 @@ impl NodeInfo {
         };
         let mut allocatable = Amounts::new();
         for (resource, quantity) in listed.into_iter().flatten() {
+            if resource.trim().is_empty() {
+                return Err(K8sError::EmptyResourceName {
+                    origin: origin.to_string(),
+                    object: format!("Node {name}"),
+                    field: field.to_string(),
+                });
+            }
             let value = amount(resource, &quantity.0).map_err(|source| {
                 K8sError::Quantity(Box::new(BadQuantity {
                     origin: origin.to_string(),

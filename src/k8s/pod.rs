@@ -53,16 +53,23 @@ impl PodInfo {
         let name = meta.name.clone().unwrap_or_else(|| format!("pod-{index}"));
         let object = format!("Pod {namespace}/{name}");
         let spec = pod.spec.clone().unwrap_or_default();
-        let requests =
-            effective_requests(&pod_parts(&spec)).map_err(|(field, value, source)| {
-                K8sError::Quantity(Box::new(BadQuantity {
-                    origin: origin.to_string(),
-                    object,
-                    field,
-                    value,
-                    source,
-                }))
-            })?;
+        let parts = pod_parts(&spec);
+        if let Some(field) = parts.blank_name() {
+            return Err(K8sError::EmptyResourceName {
+                origin: origin.to_string(),
+                object,
+                field,
+            });
+        }
+        let requests = effective_requests(&parts).map_err(|(field, value, source)| {
+            K8sError::Quantity(Box::new(BadQuantity {
+                origin: origin.to_string(),
+                object,
+                field,
+                value,
+                source,
+            }))
+        })?;
         let owned_by = |kind: &str| {
             meta.owner_references
                 .iter()
@@ -108,6 +115,22 @@ pub struct PodParts {
     /// `spec.resources.requests` (pod-level resources): when given, they replace the
     /// containers' aggregate for the resources they name.
     pub pod_level: Requests,
+}
+
+impl PodParts {
+    /// The field of the first resource list with an empty or blank resource name, if any.
+    pub fn blank_name(&self) -> Option<String> {
+        let lists = self
+            .containers
+            .iter()
+            .map(|(_, r)| r)
+            .chain(self.init_containers.iter().map(|(_, r, _)| r))
+            .chain([&self.overhead, &self.pod_level]);
+        lists
+            .flat_map(|r| r.iter())
+            .find(|(name, _)| name.trim().is_empty())
+            .map(|(_, (field, _))| field.trim_end_matches("[]").to_string())
+    }
 }
 
 /// Requests as written: resource name to (field path, quantity text).

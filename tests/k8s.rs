@@ -1,6 +1,8 @@
 //! Kubernetes import and what-if, on real exports (tests/data/k8s, see its README) and on
 //! variations of them: tainted control planes, cordons, init containers, bad quantities.
 
+#![cfg(feature = "k8s")]
+
 mod common;
 
 use common::data;

@@ -1,6 +1,8 @@
 //! The k8s_whatif example: samples by default, `--nodes`/`--pods`, table or JSON, exit code 2
 //! with one line on bad input.
 
+#![cfg(feature = "k8s")]
+
 mod common;
 
 use common::{data, run_example, temp_file};

@@ -186,18 +186,21 @@ impl FromStr for Quantity {
 }
 
 /// Writes a quantity that parses back to the same value: plain digits with a binary suffix
-/// (`1.5Ki`), else digits with a decimal exponent (`15e-1`).
+/// (`1.5Ki`), else digits with a decimal exponent (`15e-1`), or plain digits when the exponent
+/// would be past +-1000.
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.negative {
             f.write_str("-")?;
         }
-        if self.exp2 == 0 {
+        if self.exp2 == 0 && self.exp10.abs() <= MAX_EXPONENT {
             return match self.exp10 {
                 0 => write!(f, "{}", self.mantissa),
                 e => write!(f, "{}e{e}", self.mantissa),
             };
         }
+        // Binary suffixes take no exponent, and an exponent past +-1000 would not parse back:
+        // plain digits with a decimal point.
         let digits = self.mantissa.to_string();
         if self.exp10 >= 0 {
             write!(f, "{digits}{}", "0".repeat(self.exp10 as usize))?;

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{Args, Format, fail};
+use common::{ALLOW_NEGATIVE, Args, Format, fail, load_scenario};
 use packsched::prelude::*;
 use packsched::scenario;
 
@@ -17,7 +17,7 @@ use packsched::scenario;
 const DEFAULT_SCENARIO: &str = include_str!("data/default.json");
 
 const USAGE: &str = "usage: compare [--scenario FILE] [--strategies a,b,c|all] \
-[--format table|json] [--time-limit SECONDS] [--seed N]";
+[--format table|json] [--time-limit SECONDS] [--seed N] [--allow-negative-demand]";
 
 fn main() {
     let args = Args::parse(
@@ -28,7 +28,7 @@ fn main() {
             "--time-limit",
             "--seed",
         ],
-        &["--help"],
+        &["--help", ALLOW_NEGATIVE],
     )
     .unwrap_or_else(|e| fail(format!("{e}\n{USAGE}")));
     if args.has("--help") {
@@ -49,13 +49,12 @@ fn run(args: &Args) -> Result<String, String> {
     let strategies = strategy::parse_list(args.get("--strategies").unwrap_or("all"))
         .map_err(|e| e.to_string())?;
     let (origin, problem) = match args.get("--scenario") {
-        Some(path) => (path.to_string(), scenario::load(path)),
+        Some(path) => (path.to_string(), load_scenario(args, path)?),
         None => (
             "default".to_string(),
-            scenario::from_json(DEFAULT_SCENARIO, "default"),
+            scenario::from_json(DEFAULT_SCENARIO, "default").map_err(|e| e.to_string())?,
         ),
     };
-    let problem = problem.map_err(|e| e.to_string())?;
     let comparison = compare(&problem, &strategies, &options).map_err(|e| e.to_string())?;
     let report = Report::new(&problem, &comparison);
     Ok(match format {

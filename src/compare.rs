@@ -4,7 +4,9 @@ use crate::bounds::lower_bound;
 use crate::error::Result;
 use crate::model::Problem;
 use crate::placement::{Placement, Status, Unplaced};
+use crate::stranded::{stranded, stranded_fraction};
 use crate::strategy::{Options, Strategy};
+use ndarray::Array1;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -84,6 +86,11 @@ pub struct Summary {
     pub utilization: BTreeMap<String, f64>,
     /// Why each unplaced task was not placed.
     pub reasons: Vec<Unplaced>,
+    /// Per resource: free capacity on used nodes that no task can use because another resource
+    /// of the node is exhausted ([`crate::stranded`]), in the resource's units.
+    pub stranded: BTreeMap<String, f64>,
+    /// Per resource: `stranded` as a fraction of the used nodes' capacity.
+    pub stranded_fraction: BTreeMap<String, f64>,
 }
 
 impl Summary {
@@ -125,8 +132,21 @@ impl Summary {
             max_utilization: node_util.iter().copied().fold(0.0, f64::max),
             utilization,
             reasons: p.unplaced.clone(),
+            stranded: by_name(problem, stranded(problem, p)),
+            stranded_fraction: by_name(problem, stranded_fraction(problem, p)),
         }
     }
+}
+
+/// Per-resource values keyed by resource name.
+fn by_name(problem: &Problem, values: Array1<f64>) -> BTreeMap<String, f64> {
+    problem
+        .resources()
+        .names()
+        .iter()
+        .cloned()
+        .zip(values)
+        .collect()
 }
 
 /// The mean of load / capacity over the resources with capacity.
@@ -140,6 +160,15 @@ fn mean_ratio<'a>(
         .map(|(l, c)| l / c)
         .collect();
     mean(&ratios)
+}
+
+/// `cpu 1.2% memory 0.0%`: per-resource fractions as percentages.
+pub fn percentages(fractions: &BTreeMap<String, f64>) -> String {
+    fractions
+        .iter()
+        .map(|(name, f)| format!("{name} {:.1}%", 100.0 * f))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn mean(values: &[f64]) -> f64 {
@@ -180,19 +209,27 @@ impl Report {
     /// The report as a text table.
     pub fn to_table(&self) -> String {
         let mut out = format!(
-            "{:<22} {:>6} {:>9} {:>10} {:>9} {:>10} {:>10}\n",
-            "strategy", "nodes", "unplaced", "util mean", "util max", "status", "seconds"
+            "{:<22} {:>6} {:>9} {:>10} {:>9} {:>10} {:>10}  {}\n",
+            "strategy",
+            "nodes",
+            "unplaced",
+            "util mean",
+            "util max",
+            "status",
+            "seconds",
+            "stranded (of used capacity)"
         );
         for s in &self.strategies {
             out += &format!(
-                "{:<22} {:>6} {:>9} {:>9.1}% {:>8.1}% {:>10} {:>10.6}\n",
+                "{:<22} {:>6} {:>9} {:>9.1}% {:>8.1}% {:>10} {:>10.6}  {}\n",
                 s.name,
                 s.nodes_used,
                 s.unplaced,
                 100.0 * s.mean_utilization,
                 100.0 * s.max_utilization,
                 s.status.as_str(),
-                s.seconds
+                s.seconds,
+                percentages(&s.stranded_fraction)
             );
         }
         out

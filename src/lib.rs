@@ -35,6 +35,10 @@
 //! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
 //! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON and CSV file
 //!   formats;
+//! - [`stranded`]: free capacity that another exhausted resource makes unusable;
+//! - [`generate`]: seeded scenarios of the classes the packing literature uses.
+//! - [`sim`]: the discrete-event simulator (arrivals, completions, dependencies, queue
+//!   policies, preemption, node failures and joins).
 //! - `k8s` (feature `k8s`): kubectl exports of nodes and pods, and the what-if on them.
 //!
 //! ## Cargo features
@@ -58,11 +62,13 @@ pub mod lp;
 pub mod model;
 pub mod placement;
 pub mod scenario;
+pub mod sim;
 pub mod state;
+pub mod stranded;
 pub mod strategy;
 
 pub use compare::{Comparison, Outcome, Report, compare};
-pub use error::{Error, Location, Result};
+pub use error::{Error, EventProblem, Location, Result};
 pub use model::{Cluster, Problem, Resources, Workload};
 pub use placement::{Placement, Reason, Status, Unplaced};
 pub use state::{Rejection, State};

@@ -149,3 +149,32 @@ fn bad_flags_exit_2() {
     rejects(&["--seed", "many"], "--seed");
     rejects(&["--scenario"], "needs a value");
 }
+
+#[test]
+fn negative_demand_exits_2_unless_explicitly_allowed() {
+    let path = temp_file(
+        "negative.json",
+        r#"{"resources": ["cpu", "memory"], "capacity": [[10, 10], [10, 10]],
+            "demand": [[6, 4], [5, 7], [-1, 0]]}"#,
+    );
+    let path = path.to_str().unwrap();
+    rejects(&["--scenario", path], "--allow-negative-demand");
+    let (code, stdout, stderr) = run_example(
+        "compare",
+        &[
+            "--scenario",
+            path,
+            "--allow-negative-demand",
+            "--format",
+            "json",
+            "--strategies",
+            "lp_optimal",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    // 6 + 5 - 1 = 10 cpu: the negative item lets the two others share a node.
+    let lp = &report["strategies"][0];
+    assert_eq!(lp["unplaced"], 0);
+    assert!(lp["nodes_used"].as_u64().unwrap() <= 2);
+}

@@ -277,3 +277,25 @@ fn allowed_node_out_of_range() {
         "{e}"
     );
 }
+
+#[test]
+fn negative_demand_only_when_explicitly_allowed() {
+    let r = Resources::new(["cpu"]).unwrap();
+    assert!(matches!(
+        Workload::new(r.clone(), array![[-1.0]]),
+        Err(Error::Negative { .. })
+    ));
+    let w = Workload::allowing_negative(r.clone(), array![[-1.0]]).unwrap();
+    assert_eq!(w.task(0)[0], -1.0);
+    // Still finite only.
+    assert!(matches!(
+        Workload::allowing_negative(r, array![[f64::NAN]]),
+        Err(Error::NotFinite { .. })
+    ));
+    let json = r#"{"resources": ["cpu"], "capacity": [[4]], "demand": [[-1]]}"#;
+    assert!(scenario::from_json(json, "input").is_err());
+    let options = scenario::LoadOptions {
+        allow_negative_demand: true,
+    };
+    assert!(scenario::from_json_with(json, "input", options).is_ok());
+}

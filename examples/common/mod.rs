@@ -93,8 +93,46 @@ pub enum Format {
     Json,
 }
 
+/// An example's `main`: parses the flags, answers `--help` with `usage`, runs `run` and prints
+/// its output, or fails with one line on stderr and exit code 2.
+pub fn main_with(
+    valued: &[&str],
+    switches: &[&str],
+    usage: &str,
+    strategies: &[&str],
+    run: impl FnOnce(&Args) -> Result<String, String>,
+) {
+    let args = Args::parse(valued, switches).unwrap_or_else(|e| fail(format!("{e} (see --help)")));
+    if args.has("--help") {
+        println!("{usage}\nstrategies: {}", strategies.join(", "));
+        return;
+    }
+    match run(&args) {
+        Ok(output) => print!("{output}"),
+        Err(message) => fail(message),
+    }
+}
+
 /// Prints one line on stderr and exits with code 2: the examples' answer to bad input.
 pub fn fail(message: impl std::fmt::Display) -> ! {
     eprintln!("error: {message}");
     std::process::exit(2)
+}
+
+/// The switch that accepts negative demands (published vector-packing instances).
+pub const ALLOW_NEGATIVE: &str = "--allow-negative-demand";
+
+/// Loads a scenario file, accepting negative demands only with [`ALLOW_NEGATIVE`]; without it, a
+/// negative demand's message says how to accept one.
+pub fn load_scenario(args: &Args, path: &str) -> Result<packsched::Problem, String> {
+    let options = packsched::scenario::LoadOptions {
+        allow_negative_demand: args.has(ALLOW_NEGATIVE),
+    };
+    packsched::scenario::load_with(path, options).map_err(|e| match &e {
+        packsched::Error::Negative { at, .. } if at.field == "demand" => format!(
+            "{e} (a scheduler's demand is never negative; published vector-packing instances \
+             with a negative item size load with {ALLOW_NEGATIVE})"
+        ),
+        _ => e.to_string(),
+    })
 }

@@ -18,6 +18,16 @@ use ndarray::Array2;
 
 /// Checks that every value of a matrix is finite and not negative.
 fn check_matrix(field: &'static str, matrix: &Array2<f64>, resources: &Resources) -> Result<()> {
+    check_matrix_signed(field, matrix, resources, false)
+}
+
+/// Checks that every value of a matrix is finite and, unless `allow_negative`, not negative.
+fn check_matrix_signed(
+    field: &'static str,
+    matrix: &Array2<f64>,
+    resources: &Resources,
+    allow_negative: bool,
+) -> Result<()> {
     if matrix.ncols() != resources.len() {
         return Err(Error::RowLength {
             field,
@@ -32,7 +42,11 @@ fn check_matrix(field: &'static str, matrix: &Array2<f64>, resources: &Resources
             row,
             resource: Some(resources.name(col).to_string()),
         };
-        check_value(value, at)?;
+        if allow_negative {
+            check_finite(value, at)?;
+        } else {
+            check_value(value, at)?;
+        }
     }
     Ok(())
 }
@@ -50,10 +64,16 @@ fn check_list(field: &'static str, values: &[f64], rows: usize) -> Result<()> {
     Ok(())
 }
 
-fn check_value(value: f64, at: impl Fn() -> Location) -> Result<()> {
-    if !value.is_finite() {
-        return Err(Error::NotFinite { at: at(), value });
+fn check_finite(value: f64, at: impl Fn() -> Location) -> Result<()> {
+    if value.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::NotFinite { at: at(), value })
     }
+}
+
+fn check_value(value: f64, at: impl Fn() -> Location) -> Result<()> {
+    check_finite(value, &at)?;
     if value < 0.0 {
         return Err(Error::Negative { at: at(), value });
     }

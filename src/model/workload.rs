@@ -1,6 +1,6 @@
 //! A workload: tasks x resources demand, with optional per-task attributes.
 
-use super::{Resources, check_acyclic, check_len, check_list, check_matrix};
+use super::{Resources, check_acyclic, check_len, check_list, check_matrix, check_matrix_signed};
 use crate::error::{Error, Result};
 use ndarray::{Array2, ArrayView1};
 
@@ -27,7 +27,23 @@ impl Workload {
     /// Errors: a column count that differs from the resources, a NaN, infinite or negative value.
     pub fn new(resources: Resources, demand: Array2<f64>) -> Result<Self> {
         check_matrix("demand", &demand, &resources)?;
-        Ok(Self {
+        Ok(Self::unchecked(resources, demand))
+    }
+
+    /// A workload whose demands may be negative: for published vector-packing instances whose
+    /// generators leave a negative size (the triplet classes fill every bin exactly, and one item
+    /// may be below zero in a dimension). A scheduler's demand is never negative, so
+    /// [`Workload::new`] rejects it; use this only for such research instances. Loads stay sums
+    /// of demands, so every fit test and bound remains valid.
+    ///
+    /// Errors: a column count that differs from the resources, a NaN or infinite value.
+    pub fn allowing_negative(resources: Resources, demand: Array2<f64>) -> Result<Self> {
+        check_matrix_signed("demand", &demand, &resources, true)?;
+        Ok(Self::unchecked(resources, demand))
+    }
+
+    fn unchecked(resources: Resources, demand: Array2<f64>) -> Self {
+        Self {
             resources,
             demand,
             priority: None,
@@ -36,7 +52,7 @@ impl Workload {
             depends_on: None,
             tenant: None,
             names: None,
-        })
+        }
     }
 
     /// Sets per-task priorities: higher is placed first. Any integer, negative included.

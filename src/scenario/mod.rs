@@ -12,9 +12,13 @@
 //!   "tenant":     ["a", "b", "a"],          // optional, for fairness policies
 //!   "allowed_nodes": [null, [0], null],     // optional, per task: null (any) or node indices
 //!   "node_names": ["big", "small"],         // optional
-//!   "task_names": ["web", "db", "cron"]     // optional
+//!   "task_names": ["web", "db", "cron"],    // optional
+//!   "events": [{"time": 60, "kind": "fail", "node": 0}]  // optional, for the simulator
 //! }
 //! ```
+//!
+//! `events` (nodes that fail or join over time, see [`events`]) is read by the simulator
+//! ([`Scenario::into_simulation`], [`load_simulation`]); `compare` ignores it.
 //!
 //! The same scenario can also be kept as two CSV files, a nodes file and a tasks file: see
 //! [`csv`](mod@csv).
@@ -23,12 +27,15 @@
 //! JSON but which Python writes, are read so that validation names the field and row.
 
 pub mod csv;
+pub mod events;
 mod lenient;
 
+pub use events::{EventKind, EventSpec, NodeRef};
 pub use lenient::Number;
 
 use crate::error::{Error, Result};
 use crate::model::{Cluster, Problem, Resources, Workload};
+use crate::sim::NodeEvent;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -67,6 +74,17 @@ pub struct Scenario {
     /// Task names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_names: Option<Vec<String>>,
+    /// Nodes that fail or join over time (the simulator's; `compare` ignores them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventSpec>>,
+}
+
+/// How strictly a scenario is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Accept negative demands (published vector-packing instances with a negative item size;
+    /// see [`Workload::allowing_negative`]). Off by default: a negative demand is an error.
+    pub allow_negative_demand: bool,
 }
 
 impl Scenario {
@@ -78,8 +96,22 @@ impl Scenario {
         })
     }
 
-    /// Validates the scenario into a [`Problem`].
+    /// Validates the scenario into a [`Problem`] and its node events (empty without
+    /// `events`), resolved to node indices in time order.
+    pub fn into_simulation(mut self) -> Result<(Problem, Vec<NodeEvent>)> {
+        let specs = self.events.take().unwrap_or_default();
+        let problem = self.into_problem()?;
+        let events = events::resolve(&specs, &problem)?;
+        Ok((problem, events))
+    }
+
+    /// Validates the scenario into a [`Problem`]; `events` are not read.
     pub fn into_problem(self) -> Result<Problem> {
+        self.into_problem_with(LoadOptions::default())
+    }
+
+    /// Validates the scenario into a [`Problem`], as strictly as `options` say.
+    pub fn into_problem_with(self, options: LoadOptions) -> Result<Problem> {
         let resources = Resources::new(self.resources)?;
         let capacity = matrix("capacity", &self.capacity, resources.len())?;
         let demand = matrix("demand", &self.demand, resources.len())?;
@@ -87,7 +119,11 @@ impl Scenario {
         if let Some(names) = self.node_names {
             cluster = cluster.with_names(names)?;
         }
-        let mut workload = Workload::new(resources, demand)?;
+        let mut workload = if options.allow_negative_demand {
+            Workload::allowing_negative(resources, demand)?
+        } else {
+            Workload::new(resources, demand)?
+        };
         if let Some(p) = self.priority {
             workload = workload.with_priority(p)?;
         }
@@ -139,13 +175,19 @@ impl Scenario {
             }),
             node_names: problem.cluster().names().map(<[String]>::to_vec),
             task_names: attrs.names.map(<[String]>::to_vec),
+            events: None,
         }
     }
 }
 
 /// Parses and validates scenario JSON; `origin` (a file name) prefixes parse errors.
 pub fn from_json(text: &str, origin: &str) -> Result<Problem> {
-    Scenario::from_json(text, origin)?.into_problem()
+    from_json_with(text, origin, LoadOptions::default())
+}
+
+/// [`from_json`], as strictly as `options` say.
+pub fn from_json_with(text: &str, origin: &str, options: LoadOptions) -> Result<Problem> {
+    Scenario::from_json(text, origin)?.into_problem_with(options)
 }
 
 /// The scenario JSON of a problem.
@@ -155,12 +197,26 @@ pub fn to_json(problem: &Problem) -> String {
 
 /// Loads and validates a scenario file.
 pub fn load(path: impl AsRef<Path>) -> Result<Problem> {
+    load_with(path, LoadOptions::default())
+}
+
+/// [`load`], as strictly as `options` say.
+pub fn load_with(path: impl AsRef<Path>, options: LoadOptions) -> Result<Problem> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    from_json_with(&read(path)?, &path.display().to_string(), options)
+}
+
+/// Loads and validates a scenario file with its node events, for the simulator.
+pub fn load_simulation(path: impl AsRef<Path>) -> Result<(Problem, Vec<NodeEvent>)> {
+    let path = path.as_ref();
+    Scenario::from_json(&read(path)?, &path.display().to_string())?.into_simulation()
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    from_json(&text, &path.display().to_string())
+    })
 }
 
 /// Saves a problem as a scenario file.

@@ -9,19 +9,49 @@
 //! A [`Strategy`] turns a whole workload into a [`Placement`]; its [`Selector`] is the
 //! per-task rule that a batch run, or a simulator, calls one task at a time.
 
+mod balanced;
+mod best_fit;
+mod best_fit_decreasing;
+mod dot_product;
+mod drf;
+mod ejection;
+mod fill;
+mod first_fit;
+mod first_fit_decreasing;
 mod least_connections;
 mod least_time;
 mod lp_optimal;
+mod nomad_binpack;
+mod norm_diff;
+mod power_of_two;
 mod registry;
+mod repack;
 mod round_robin;
+mod score;
+mod size;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
+mod worst_fit;
 
+pub use balanced::{Balanced, balance_score};
+pub use best_fit::{BestFit, most_allocated};
+pub use best_fit_decreasing::BestFitDecreasing;
+pub use dot_product::{DotProduct, alignment};
+pub use drf::{Drf, dominant_share};
+pub use first_fit::{FirstFit, first_fitting};
+pub use first_fit_decreasing::FirstFitDecreasing;
 pub use least_connections::{LeastConnections, connections_score};
 pub use least_time::{LeastTime, finish_time};
 pub use lp_optimal::LpOptimal;
+pub use nomad_binpack::{NomadBinpack, binpack_score};
+pub use norm_diff::{NormDiff, residual_norm};
+pub use power_of_two::{PowerOfTwo, node_load};
 pub use registry::{Entry, Kind, by_name, names, parse_list, registry};
+pub use repack::{Repack, load_gain};
 pub use round_robin::{RoundRobin, next_in_turn};
+pub use score::{ScoreFn, Weights, used_after, weighted_mean};
+pub use size::{Size, decreasing_order, largest_capacity, largest_first};
+pub use worst_fit::{WorstFit, least_allocated};
 
 use crate::error::Result;
 use crate::model::Problem;
@@ -72,6 +102,19 @@ pub trait Selector: Send {
 
     /// Told after `task` was removed from `node` (completion, failure, preemption).
     fn removed(&mut self, _state: &State<'_>, _task: usize, _node: usize) {}
+
+    /// Told after a node joined, failed, or was cordoned or uncordoned, for selectors that keep
+    /// an index over nodes.
+    fn node_changed(&mut self, _state: &State<'_>, _node: usize) {}
+
+    /// The same choice as [`Selector::select`], when the caller already knows every node `task`
+    /// fits now: `fitting`, in increasing order (a simulator finds them with its own index).
+    /// Selectors whose rule only looks at fitting nodes override it to skip the full scan; the
+    /// default calls `select`.
+    fn select_among(&mut self, state: &State<'_>, task: usize, fitting: &[usize]) -> Option<usize> {
+        let _ = fitting;
+        self.select(state, task)
+    }
 }
 
 /// A placement strategy: decides which node each task of a workload runs on.
@@ -83,6 +126,13 @@ pub trait Strategy: Send + Sync {
     /// that only solve whole workloads (`lp_optimal`).
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>>;
 
+    /// Checks the strategy's options against a problem (weights of the right length, ...).
+    /// [`Strategy::place`] calls it first; a caller that drives the [`Selector`] itself should
+    /// too. Default: nothing to check.
+    fn check(&self, _problem: &Problem) -> Result<()> {
+        Ok(())
+    }
+
     /// The order in which a batch is placed. Default: [`priority_order`].
     fn order(&self, problem: &Problem) -> Vec<usize> {
         priority_order(problem)
@@ -91,6 +141,7 @@ pub trait Strategy: Send + Sync {
     /// Places the whole workload. Default: tasks in [`Strategy::order`], each on the node its
     /// [`Selector`] picks ([`greedy`]).
     fn place(&self, problem: &Problem, options: &Options) -> Result<Placement> {
+        self.check(problem)?;
         let order = self.order(problem);
         let mut selector =
             self.selector(problem, options)
@@ -152,6 +203,19 @@ pub fn greedy(problem: &Problem, order: &[usize], selector: &mut dyn Selector) -
         bound: None,
         note: None,
     }
+}
+
+/// [`select_best`] over a known list of fitting nodes (in increasing order): the same choice,
+/// in O(fitting) instead of O(nodes).
+pub fn select_best_among(fitting: &[usize], mut score: impl FnMut(usize) -> f64) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for &node in fitting {
+        let s = score(node);
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((node, s));
+        }
+    }
+    best.map(|(node, _)| node)
 }
 
 /// The select step: among the nodes `task` fits, the one with the highest `score`, ties to the

@@ -1,6 +1,10 @@
 //! The name -> strategy map that `compare --strategies` and `all` read.
 
-use super::{LeastConnections, LeastTime, LpOptimal, RoundRobin, Strategy};
+use super::{
+    Balanced, BestFit, BestFitDecreasing, DotProduct, Drf, FirstFit, FirstFitDecreasing,
+    LeastConnections, LeastTime, LpOptimal, NomadBinpack, NormDiff, PowerOfTwo, Repack, RoundRobin,
+    Strategy, WorstFit,
+};
 use crate::error::{Error, Result};
 
 /// What kind of strategy an entry is.
@@ -43,6 +47,78 @@ static REGISTRY: &[Entry] = &[
         kind: Kind::Heuristic,
         summary: "the fitting node whose placed work would finish first",
         build: || Box::new(LeastTime),
+    },
+    Entry {
+        name: "best_fit",
+        kind: Kind::Heuristic,
+        summary: "the fitting node fullest after placement (kube-scheduler MostAllocated)",
+        build: || Box::new(BestFit::new()),
+    },
+    Entry {
+        name: "worst_fit",
+        kind: Kind::Heuristic,
+        summary: "the fitting node emptiest after placement (kube-scheduler LeastAllocated)",
+        build: || Box::new(WorstFit::new()),
+    },
+    Entry {
+        name: "balanced",
+        kind: Kind::Heuristic,
+        summary: "the fitting node whose resources end up most evenly used (BalancedAllocation)",
+        build: || Box::new(Balanced),
+    },
+    Entry {
+        name: "nomad_binpack",
+        kind: Kind::Heuristic,
+        summary: "the fitting node with the best Nomad ScoreFitBinPack (20 - sum 10^free)",
+        build: || Box::new(NomadBinpack::new()),
+    },
+    Entry {
+        name: "first_fit",
+        kind: Kind::Heuristic,
+        summary: "tasks in arrival order, each on the first node it fits",
+        build: || Box::new(FirstFit),
+    },
+    Entry {
+        name: "first_fit_decreasing",
+        kind: Kind::Heuristic,
+        summary: "tasks largest first (sum of demand fractions), each on the first node it fits",
+        build: || Box::new(FirstFitDecreasing::new()),
+    },
+    Entry {
+        name: "best_fit_decreasing",
+        kind: Kind::Heuristic,
+        summary: "tasks largest first, each on the fitting node fullest after placement",
+        build: || Box::new(BestFitDecreasing::new()),
+    },
+    Entry {
+        name: "dot_product",
+        kind: Kind::Heuristic,
+        summary: "node by node, the task best aligned with the free capacity (Tetris)",
+        build: || Box::new(DotProduct::new()),
+    },
+    Entry {
+        name: "norm_diff",
+        kind: Kind::Heuristic,
+        summary: "node by node, the task leaving the smallest L2 norm free (Panigrahy et al.)",
+        build: || Box::new(NormDiff::new()),
+    },
+    Entry {
+        name: "power_of_two",
+        kind: Kind::Heuristic,
+        summary: "two fitting nodes drawn with the seed, the less loaded taken",
+        build: || Box::new(PowerOfTwo::new()),
+    },
+    Entry {
+        name: "drf",
+        kind: Kind::Heuristic,
+        summary: "the tenant with the lowest dominant share next, placed by best fit (DRF)",
+        build: || Box::new(Drf::new()),
+    },
+    Entry {
+        name: "repack",
+        kind: Kind::Heuristic,
+        summary: "first_fit_decreasing or dot_product, then local search that empties nodes",
+        build: || Box::new(Repack),
     },
     Entry {
         name: "lp_optimal",

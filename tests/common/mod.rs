@@ -34,17 +34,17 @@ pub fn scenario_files() -> Vec<PathBuf> {
     files
 }
 
-/// An example's binary. `cargo test` builds the examples beside the test binaries; when a
-/// single test target was asked for (`cargo test --test cli`), it is built here.
+/// An example's binary, built (or found up to date) once per test process with the profile of
+/// the tests, so that a targeted `cargo test --test cli` never runs a stale example.
 pub fn example(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap();
     let path = dir
         .join("examples")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if !path.exists() {
-        static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _guard = BUILD.lock().unwrap();
+    let mut built = BUILT.lock().unwrap();
+    if !built.iter().any(|b| b == name) {
         let mut cargo = std::process::Command::new(env!("CARGO"));
         cargo.args(["build", "--quiet", "--example", name]);
         if dir.file_name().is_some_and(|d| d == "release") {
@@ -55,6 +55,7 @@ pub fn example(name: &str) -> PathBuf {
             .status()
             .unwrap();
         assert!(status.success(), "building example {name} failed");
+        built.push(name.to_string());
     }
     assert!(path.exists(), "{} not built", path.display());
     path

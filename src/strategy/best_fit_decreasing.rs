@@ -1,0 +1,133 @@
+//! `best_fit_decreasing`: best fit over the tasks sorted largest first.
+
+use super::best_fit::most_allocated;
+use super::first_fit::first_fitting;
+use super::score::Weights;
+use super::size::{Size, decreasing_order, largest_first};
+use super::{Options, Selector, Strategy, select_best};
+use crate::error::Result;
+use crate::model::Problem;
+use crate::state::State;
+
+/// Tasks sorted by size, largest first (within each priority, higher first), each on the node in
+/// use that is fullest after placement ([`most_allocated`], kube-scheduler's MostAllocated); a
+/// node is opened only when no node in use fits, the largest first
+/// ([`largest_first`](super::largest_first)). This is BFD, the offline form of classic best fit,
+/// which opens a bin only when it must; MostAllocated alone would rather open a small empty node
+/// than fill a large one. The size measure is a [`Size`], the sum of demand fractions by
+/// default; the score's per-resource weights are configurable as for `best_fit`.
+///
+/// Complexity: O(tasks log tasks) to sort, then O(nodes x resources) per placement.
+/// Memory: the order and the weights.
+#[derive(Debug, Clone, Default)]
+pub struct BestFitDecreasing {
+    size: Size,
+    weights: Weights,
+}
+
+impl BestFitDecreasing {
+    /// BFD with the sum of demand fractions as size and unit weights.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// BFD with another size measure.
+    pub fn with_size(mut self, size: Size) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// BFD with these per-resource weights in the best-fit score (see [`Weights::new`]).
+    pub fn with_weights(mut self, weights: Vec<f64>) -> Result<Self> {
+        self.weights = Weights::new(weights)?;
+        Ok(self)
+    }
+}
+
+impl Strategy for BestFitDecreasing {
+    fn name(&self) -> &str {
+        "best_fit_decreasing"
+    }
+
+    fn check(&self, problem: &Problem) -> Result<()> {
+        self.weights.check(problem)
+    }
+
+    fn order(&self, problem: &Problem) -> Vec<usize> {
+        decreasing_order(problem, self.size)
+    }
+
+    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        Some(Box::new(FullestInUse {
+            weights: self.weights.resolve(problem.resources().len()).ok()?,
+            open_order: largest_first(problem),
+        }))
+    }
+}
+
+/// Best fit among the nodes in use, else the first empty node in `open_order` (then any node
+/// that joined later).
+struct FullestInUse {
+    weights: Vec<f64>,
+    open_order: Vec<usize>,
+}
+
+impl Selector for FullestInUse {
+    fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
+        let demand = state.demand(task);
+        let in_use = select_best(state, task, |n| {
+            if state.task_count(n) > 0 {
+                most_allocated(demand, state.free(n), state.capacity(n), &self.weights)
+            } else {
+                f64::NEG_INFINITY
+            }
+        });
+        match in_use {
+            Some(n) if state.task_count(n) > 0 => Some(n),
+            _ => {
+                let joined = self.open_order.len()..state.nodes();
+                let order = self.open_order.iter().copied().chain(joined);
+                first_fitting(order, |&n| state.fits(task, n))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::testing::{place, problem};
+    use ndarray::array;
+
+    #[test]
+    fn fills_a_node_in_use_before_opening_the_largest_empty_one() {
+        // Sorted: t2 (6, 6), t0 (4, 4), t1 (1, 1). t2 opens node 1, the largest. t0 would make
+        // the empty small node fuller (4/5 = 0.8) than node 1 (10/20 = 0.5), but node 1 is in use
+        // and fits: t0 goes there, and t1 too. One node.
+        let p = problem(
+            array![[5.0, 5.0], [20.0, 20.0]],
+            array![[4.0, 4.0], [1.0, 1.0], [6.0, 6.0]],
+        );
+        let got = place(&BestFitDecreasing::new(), &p);
+        assert_eq!(got.nodes_used(), 1);
+        // MostAllocated in arrival order puts t0 on the small node (0.8 > 0.2): two nodes.
+        let arrival = place(&super::super::BestFit::new(), &p);
+        assert_eq!((arrival.assignment[0], arrival.nodes_used()), (Some(0), 2));
+    }
+
+    #[test]
+    fn sorts_then_takes_the_fullest_node() {
+        // Sorted: 7 (t1), 5 (t0), 3 (t2), 2 (t3). 7 -> node 0; 5 does not fit node 0 -> node 1;
+        // 3: node 0 ends at (10+2)/20 = 0.6, node 1 at (8+2)/20 = 0.5 -> node 0; 2: only node 1
+        // fits (node 0 is full in cpu). Best fit in arrival order puts 5 on node 0, 7 on node 1,
+        // then 3 with the 7 (0.6 against 0.5) and 2 with the 5.
+        let p = problem(
+            array![[10.0, 10.0], [10.0, 10.0], [10.0, 10.0]],
+            array![[5.0, 1.0], [7.0, 1.0], [3.0, 1.0], [2.0, 1.0]],
+        );
+        let got = place(&BestFitDecreasing::new(), &p);
+        assert_eq!(got.assignment, vec![Some(1), Some(0), Some(0), Some(1)]);
+        let arrival = place(&super::super::BestFit::new(), &p);
+        assert_eq!(arrival.assignment, vec![Some(0), Some(1), Some(1), Some(0)]);
+    }
+}

@@ -1,0 +1,97 @@
+//! `worst_fit`: kube-scheduler's LeastAllocated score, the emptiest node after placement.
+
+use super::score::{Weights, scored, used_after, weighted_mean};
+use super::{Options, Selector, Strategy};
+use crate::error::Result;
+use crate::model::Problem;
+use ndarray::ArrayView1;
+
+/// The fitting node with the most free capacity left after placement, averaged over resources
+/// with weights: kube-scheduler's `NodeResourcesFit` plugin with the `LeastAllocated` scoring
+/// strategy (`least_allocated.go`), the default of kube-scheduler. Spreads load; packs badly.
+/// Tasks in priority order (higher first, then arrival).
+///
+/// Complexity: O(nodes x resources) per placement. Memory: the weights.
+#[derive(Debug, Clone, Default)]
+pub struct WorstFit {
+    weights: Weights,
+}
+
+/// LeastAllocated: `sum_r w_r * (1 - u_r) / sum_r w_r` with `u_r = min(1, (capacity_r - free_r +
+/// demand_r) / capacity_r)`, over the resources the node has; kube-scheduler's
+/// `(capacity - requested) * 100 / capacity`, kept as a fraction.
+///
+/// ```
+/// use ndarray::array;
+/// use packsched::strategy::least_allocated;
+/// // cpu 6 of 8 used after placement, memory 2 of 8: (0.25 + 0.75) / 2.
+/// let (d, f, c) = (array![2.0, 1.0], array![4.0, 7.0], array![8.0, 8.0]);
+/// assert_eq!(least_allocated(d.view(), f.view(), c.view(), &[1.0, 1.0]), 0.5);
+/// ```
+pub fn least_allocated(
+    demand: ArrayView1<'_, f64>,
+    free: ArrayView1<'_, f64>,
+    capacity: ArrayView1<'_, f64>,
+    weights: &[f64],
+) -> f64 {
+    let left = used_after(demand, free, capacity).map(|(r, u)| (r, 1.0 - u));
+    weighted_mean(left, weights)
+}
+
+impl WorstFit {
+    /// Worst fit with every resource weighted 1.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Worst fit with these per-resource weights (see [`Weights::new`]).
+    pub fn with_weights(mut self, weights: Vec<f64>) -> Result<Self> {
+        self.weights = Weights::new(weights)?;
+        Ok(self)
+    }
+}
+
+impl Strategy for WorstFit {
+    fn name(&self) -> &str {
+        "worst_fit"
+    }
+
+    fn check(&self, problem: &Problem) -> Result<()> {
+        self.weights.check(problem)
+    }
+
+    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        scored(problem, &self.weights, least_allocated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::testing::{place, problem};
+    use ndarray::array;
+
+    #[test]
+    fn picks_the_node_emptiest_after_placement() {
+        // Node 1 is larger. Task 0 (4, 1) leaves (6/10 + 9/10)/2 = 0.75 on node 0, (16/20 +
+        // 19/20)/2 = 0.875 on node 1: node 1. Task 1 (2, 1): node 0 0.85, node 1 (14/20 +
+        // 18/20)/2 = 0.8: node 0. Task 2 (8, 1): node 0 (0 + 0.8)/2 = 0.4, node 1 (8/20 + 18/20)/2
+        // = 0.65: node 1. Task 3 (6, 1): node 0 (0.2 + 0.8)/2 = 0.5, node 1 (2/20 + 17/20)/2 =
+        // 0.475: node 0.
+        let p = problem(
+            array![[10.0, 10.0], [20.0, 20.0]],
+            array![[4.0, 1.0], [2.0, 1.0], [8.0, 1.0], [6.0, 1.0]],
+        );
+        let got = place(&WorstFit::new(), &p);
+        assert_eq!(got.assignment, vec![Some(1), Some(0), Some(1), Some(0)]);
+        let (d, f, c) = (array![4.0, 1.0], array![20.0, 20.0], array![20.0, 20.0]);
+        assert_eq!(
+            least_allocated(d.view(), f.view(), c.view(), &[1.0, 1.0]),
+            0.875
+        );
+        assert_eq!(
+            least_allocated(d.view(), f.view(), c.view(), &[1.0, 0.0]),
+            0.8
+        );
+    }
+}

@@ -177,6 +177,23 @@ pub enum Error {
         /// The parser's message, with line and column.
         message: String,
     },
+    /// A CSV file with a malformed row: the file, the line (from 1, the header included) and
+    /// the column.
+    #[error("{path} line {line}{}: {message}", .column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+    Csv {
+        /// The file name, or `nodes` / `tasks` for text.
+        path: String,
+        /// The line, from 1 (the header is line 1).
+        line: u64,
+        /// The column's header name, when the error is in one cell.
+        column: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A Kubernetes export that cannot be imported.
+    #[cfg(feature = "k8s")]
+    #[error(transparent)]
+    K8s(#[from] crate::k8s::K8sError),
 }
 
 /// What is wrong with a row of a scenario's `events` list.

@@ -35,11 +35,13 @@
 //! - [`exact`]: the exact method of `lp_optimal` (column generation, proven bounds, branch and
 //!   bound); [`lp`]: the assignment MILP for clusters too small for every task;
 //!   [`bounds`]: lower bounds;
-//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format;
+//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON and CSV file
+//!   formats;
 //! - [`stranded`]: free capacity that another exhausted resource makes unusable;
 //! - [`generate`]: seeded scenarios of the classes the packing literature uses;
 //! - [`sim`]: the discrete-event simulator (arrivals, completions, dependencies, queue
 //!   policies, preemption, node failures and joins).
+//! - `k8s` (feature `k8s`): kubectl exports of nodes and pods, and the what-if on them.
 //!
 //! ## Cargo features
 //! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
@@ -48,6 +50,11 @@
 //!   master LP of the exact method's column generation.
 //! - `highs` (optional): HiGHS as the master LP solver; builds HiGHS from source (cmake, a C++
 //!   compiler and libclang needed).
+//! - `k8s` (default): the `k8s` module, Kubernetes nodes and pods through k8s-openapi. Like every
+//!   library on k8s-openapi, packsched leaves the choice of the Kubernetes API version to the
+//!   final binary: one that uses packsched with this feature adds
+//!   `k8s-openapi = { version = "0.29", features = ["earliest"] }` (or another version feature)
+//!   to its own dependencies, or turns the feature off with `default-features = false`.
 
 #![deny(missing_docs)]
 
@@ -56,6 +63,8 @@ pub mod compare;
 pub mod error;
 pub mod exact;
 pub mod generate;
+#[cfg(feature = "k8s")]
+pub mod k8s;
 pub mod lp;
 pub mod model;
 pub mod placement;

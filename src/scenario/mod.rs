@@ -20,9 +20,13 @@
 //! `events` (nodes that fail or join over time, see [`events`]) is read by the simulator
 //! ([`Scenario::into_simulation`], [`load_simulation`]); `compare` ignores it.
 //!
+//! The same scenario can also be kept as two CSV files, a nodes file and a tasks file: see
+//! [`csv`](mod@csv).
+//!
 //! Unknown keys are an error (a typo must not pass silently). `NaN` and `Infinity`, which are not
 //! JSON but which Python writes, are read so that validation names the field and row.
 
+pub mod csv;
 pub mod events;
 mod lenient;
 

@@ -74,6 +74,7 @@ pub struct State<'p> {
     tasks_on: Vec<u32>,
     work_on: Vec<f64>,
     alive: Vec<bool>,
+    cordoned: Vec<bool>,
     assignment: Vec<Option<usize>>,
 }
 
@@ -89,6 +90,7 @@ impl<'p> State<'p> {
             tasks_on: vec![0; nodes],
             work_on: vec![0.0; nodes],
             alive: vec![true; nodes],
+            cordoned: vec![false; nodes],
             assignment: vec![None; problem.tasks()],
         }
     }
@@ -153,10 +155,23 @@ impl<'p> State<'p> {
         self.problem.workload().duration(task).unwrap_or(1.0)
     }
 
-    /// The filter step for one node: `Ok` if the node is alive, the task may run there, and it
-    /// fits the node's free capacity in every resource.
+    /// Whether a node is cordoned: up, keeping its tasks, but admitting no new one.
+    pub fn is_cordoned(&self, node: usize) -> bool {
+        self.cordoned[node]
+    }
+
+    /// Cordons a node (`true`, as `kubectl cordon`: it keeps its tasks but admits no new one,
+    /// which the filter reports as [`Rejection::Down`]) or lifts the cordon (`false`). A
+    /// simulator uses it to keep a node reserved for a waiting task while it asks a strategy
+    /// where another task should go.
+    pub fn set_cordoned(&mut self, node: usize, cordoned: bool) {
+        self.cordoned[node] = cordoned;
+    }
+
+    /// The filter step for one node: `Ok` if the node is alive and not cordoned, the task may
+    /// run there, and it fits the node's free capacity in every resource.
     pub fn check(&self, task: usize, node: usize) -> Result<(), Rejection> {
-        if !self.alive[node] {
+        if !self.alive[node] || self.cordoned[node] {
             return Err(Rejection::Down);
         }
         if !self.problem.allowed(task, node) {
@@ -215,6 +230,7 @@ impl<'p> State<'p> {
         self.tasks_on.push(0);
         self.work_on.push(0.0);
         self.alive.push(true);
+        self.cordoned.push(false);
         self.nodes() - 1
     }
 

@@ -106,5 +106,11 @@ proptest! {
         if lp.status == Status::Optimal {
             prop_assert_eq!(lp.bound, Some(lp.nodes_used()));
         }
+        // A full placement never goes below lp_optimal's proven bound, nor below the bound.
+        if lp.unplaced.len() == unplaceable {
+            let b = lp.bound.expect("lp_optimal reports a bound");
+            prop_assert!(b <= lp.nodes_used(), "bound {} above nodes {}", b, lp.nodes_used());
+            prop_assert!(b >= bound);
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! `least_connections`: the fitting node with the fewest tasks.
 
-use super::{Options, Selector, Strategy, select_best};
+use super::{Options, Selector, Strategy, select_best, select_best_among};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -26,6 +26,10 @@ struct Fewest;
 impl Selector for Fewest {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
         select_best(state, task, |n| connections_score(state.task_count(n)))
+    }
+
+    fn select_among(&mut self, state: &State<'_>, _: usize, fitting: &[usize]) -> Option<usize> {
+        select_best_among(fitting, |n| connections_score(state.task_count(n)))
     }
 }
 

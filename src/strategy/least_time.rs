@@ -1,6 +1,6 @@
 //! `least_time`: the fitting node whose placed work would finish first.
 
-use super::{Options, Selector, Strategy, select_best};
+use super::{Options, Selector, Strategy, select_best, select_best_among};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -28,6 +28,11 @@ impl Selector for Earliest {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
         let work = state.task_work(task);
         select_best(state, task, |n| -finish_time(state.work(n), work))
+    }
+
+    fn select_among(&mut self, state: &State<'_>, task: usize, fitting: &[usize]) -> Option<usize> {
+        let work = state.task_work(task);
+        select_best_among(fitting, |n| -finish_time(state.work(n), work))
     }
 }
 

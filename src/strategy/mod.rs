@@ -107,6 +107,19 @@ pub trait Selector: Send {
 
     /// Told after `task` was removed from `node` (completion, failure, preemption).
     fn removed(&mut self, _state: &State<'_>, _task: usize, _node: usize) {}
+
+    /// Told after a node joined, failed, or was cordoned or uncordoned, for selectors that keep
+    /// an index over nodes.
+    fn node_changed(&mut self, _state: &State<'_>, _node: usize) {}
+
+    /// The same choice as [`Selector::select`], when the caller already knows every node `task`
+    /// fits now: `fitting`, in increasing order (a simulator finds them with its own index).
+    /// Selectors whose rule only looks at fitting nodes override it to skip the full scan; the
+    /// default calls `select`.
+    fn select_among(&mut self, state: &State<'_>, task: usize, fitting: &[usize]) -> Option<usize> {
+        let _ = fitting;
+        self.select(state, task)
+    }
 }
 
 /// A placement strategy: decides which node each task of a workload runs on.
@@ -195,6 +208,19 @@ pub fn greedy(problem: &Problem, order: &[usize], selector: &mut dyn Selector) -
         bound: None,
         note: None,
     }
+}
+
+/// [`select_best`] over a known list of fitting nodes (in increasing order): the same choice,
+/// in O(fitting) instead of O(nodes).
+pub fn select_best_among(fitting: &[usize], mut score: impl FnMut(usize) -> f64) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for &node in fitting {
+        let s = score(node);
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((node, s));
+        }
+    }
+    best.map(|(node, _)| node)
 }
 
 /// The select step: among the nodes `task` fits, the one with the highest `score`, ties to the

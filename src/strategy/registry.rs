@@ -132,7 +132,7 @@ static REGISTRY: &[Entry] = &[
     Entry {
         name: "lp_optimal",
         kind: Kind::Exact,
-        summary: "MILP minimising nodes used, seeded with the best heuristic",
+        summary: "exact: column generation bound and branch and bound, seeded with the best heuristic",
         build: || Box::new(LpOptimal),
     },
 ];

@@ -38,6 +38,14 @@ impl Selector for Turn {
         self.next = (node + 1) % state.nodes();
         Some(node)
     }
+
+    fn select_among(&mut self, state: &State<'_>, _: usize, fitting: &[usize]) -> Option<usize> {
+        // The first fitting node at or after the pointer, cyclically: the same as the scan.
+        let after = fitting.partition_point(|&n| n < self.next);
+        let node = *fitting.get(after).or(fitting.first())?;
+        self.next = (node + 1) % state.nodes();
+        Some(node)
+    }
 }
 
 impl Strategy for RoundRobin {

@@ -155,6 +155,15 @@ impl Knapsack {
     /// The most copies of the item at `pos` that fit into `free`.
     fn fitting(&self, pos: usize, free: &[f64]) -> u32 {
         let it = &self.items[pos];
+        // One copy: a comparison per resource (the common case, distinct tasks).
+        if it.max <= 1 {
+            let fits = it
+                .demand
+                .iter()
+                .zip(free)
+                .all(|(d, f)| *d <= 0.0 || *d <= f + 1e-12 * d);
+            return u32::from(fits) * it.max;
+        }
         let mut most = it.max;
         for (d, f) in it.demand.iter().zip(free) {
             if *d > 0.0 {
@@ -243,10 +252,19 @@ impl Search<'_> {
             self.aborted = true;
             return;
         }
+        // Items that do not fit are skipped at once: the bound over the rest is the same.
+        let mut pos = pos;
+        let mut most = self.k.fitting(pos, &self.free);
+        while most == 0 {
+            pos += 1;
+            if pos == self.k.items.len() {
+                return;
+            }
+            most = self.k.fitting(pos, &self.free);
+        }
         if value + self.k.bound(pos, &self.free) <= self.best + 1e-12 {
             return;
         }
-        let most = self.k.fitting(pos, &self.free);
         for c in (0..=most).rev() {
             self.counts[pos] = c;
             self.k.take(pos, c, &mut self.free, 1.0);

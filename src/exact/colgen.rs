@@ -88,20 +88,36 @@ pub struct Relaxation {
     pub converged: bool,
 }
 
-/// Runs column generation on `residual`, adding new columns to `pool`. `known` is a bound
-/// already proven for `residual`; `stop_at` the bound at which the caller prunes; `hint` duals
-/// (the parent node's) that pick the first round's columns when the pool is large.
+/// When column generation may stop before the LP is solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stop {
+    /// A bound already proven for the residual.
+    pub known: usize,
+    /// The bound at which the caller prunes.
+    pub at: usize,
+    /// Until this instant, go on while columns price out even once the bound's ceiling meets
+    /// the LP value's: the duals then prove as much as the LP can, which tightens reduced-cost
+    /// tests ([`super::cover`]).
+    pub converge: Option<Instant>,
+}
+
+/// Runs column generation on `residual`, adding new columns to `pool`, until `stop` allows;
+/// `hint` duals (the parent node's) pick the first round's columns when the pool is large.
 ///
 /// Errors: the LP back end's message.
 pub fn solve(
     instance: &Instance,
     residual: &Residual,
     pool: &mut Pool,
-    known: usize,
-    stop_at: usize,
+    stop: Stop,
     hint: Option<&[f64]>,
     deadline: Instant,
 ) -> Result<Relaxation, String> {
+    let Stop {
+        known,
+        at: stop_at,
+        converge,
+    } = stop;
     let big = 1.0 + residual.nodes.iter().map(|&u| f64::from(u)).sum::<f64>();
     let mut best: Option<Relaxation> = None;
     let mut round = 0usize;
@@ -116,7 +132,8 @@ pub fn solve(
         // nothing, every few rounds, and at the deadline.
         // Once the LP cannot prove more than is known, one exact round gives the duals'
         // bound and ends.
-        let enough = bound::proven(lp_value - LP_SLACK) <= known;
+        let converging = converge.is_some_and(|until| Instant::now() < until);
+        let enough = !converging && bound::proven(lp_value - LP_SLACK) <= known;
         if !enough && round % EXACT_EVERY != 0 && Instant::now() < deadline {
             let quick = price_greedy(instance, residual, &lp);
             if enter(quick, &mut columns, &mut present, pool) {
@@ -147,7 +164,7 @@ pub fn solve(
         // No column found by an unfinished pricing search: another round would repeat it.
         let done = found.is_empty()
             || proven >= stop_at
-            || proven >= bound::proven(lp_value - LP_SLACK)
+            || (!converging && proven >= bound::proven(lp_value - LP_SLACK))
             || Instant::now() >= deadline;
         enter(found, &mut columns, &mut present, pool);
         if done {

@@ -11,15 +11,21 @@
 //!    with the exactly solved pricing problems (Lagrangian and Farley), so that the LP solver's
 //!    inexactness never makes a wrong claim;
 //! 5. [`primal`]: greedy packings and LP rounding for incumbents; [`restricted`]: the
-//!    restricted master MIP over the generated columns;
-//! 6. [`search`]: depth-first branch and bound over maximal bins, each node bounded by column
-//!    generation, until the incumbent meets the bound, the tree is exhausted, or time is up.
+//!    restricted master MIP over the generated columns; the caller's improver ([`Improve`]) on
+//!    each new incumbent;
+//! 6. [`cover`]: a node completed by enumeration when its duals leave a small gap: every bin
+//!    they allow, and an exact cover search over them;
+//! 7. [`search`]: depth-first branch and bound over maximal bins ([`branching`]), each node
+//!    bounded by column generation, until the incumbent meets the bound, the tree is
+//!    exhausted, or time is up.
 //!
 //! [`solve`] ties them together: the best of the caller's start and the greedy packings is the
 //! first incumbent; the result says what is proven.
 
 pub mod bound;
+pub mod branching;
 pub mod colgen;
+pub mod cover;
 pub mod instance;
 pub mod knapsack;
 pub mod master;
@@ -56,9 +62,14 @@ impl Outcome {
     }
 }
 
+/// A primal heuristic for the search (the consolidation engine, say): given a placement of
+/// every placeable task, one on fewer nodes, or `None`.
+pub type Improve<'a> = dyn Fn(&[Option<usize>]) -> Option<Vec<Option<usize>>> + 'a;
+
 /// Minimises the nodes used by a placement of every placeable task, within `time_limit`.
 /// `start` is a known placement (a heuristic's); it seeds the search if it places every
-/// placeable task.
+/// placeable task. `improve`, if given, runs on each new incumbent the search finds; what it
+/// returns is kept if it places every placeable task on fewer nodes.
 ///
 /// Complexity: exponential in the worst case; the time limit caps it.
 /// Errors: the LP back end's message.
@@ -66,6 +77,7 @@ pub fn solve(
     problem: &Problem,
     start: Option<&[Option<usize>]>,
     time_limit: Duration,
+    improve: Option<&Improve<'_>>,
 ) -> Result<Outcome, String> {
     let started = Instant::now();
     let deadline = started + time_limit;
@@ -80,7 +92,15 @@ pub fn solve(
     }
     let seeds: Vec<Bin> = candidates.iter().flatten().cloned().collect();
     let incumbent = candidates.into_iter().min_by_key(Vec::len);
+    let lifted = |bins: &[Bin]| -> Option<Vec<Bin>> {
+        let assignment = instance.assignment(problem.tasks(), bins).ok()?;
+        let better = instance.bins(problem, &improve?(&assignment)?);
+        (better.len() < bins.len() && covers(&instance, &better)).then_some(better)
+    };
     let mut search = Search::new(&instance, incumbent, seeds, lower_bound(problem), deadline);
+    if improve.is_some() {
+        search = search.with_improver(&lifted);
+    }
     search.run()?;
     let total: u32 = full.nodes.iter().sum();
     let exhausted = search.complete;

@@ -5,41 +5,52 @@
 //!    cut when the bins fixed plus that bound reach the incumbent;
 //! 2. the LP solution is rounded into a full packing ([`super::primal::round`]), which may
 //!    improve the incumbent;
-//! 3. branching (bin completion): the largest item type left must go in some node; one child
-//!    per maximal bin that holds it (a bin no other task left fits into: some optimal packing
-//!    uses only such bins, so no optimum is lost) and whose reduced cost does not already prove
-//!    the child useless (bound of the child >= bound of the node - dual value of the bin).
-//!    Children are tried holding the most of the LP solution first, then best reduced cost,
-//!    so that the first dive follows the LP.
+//! 3. when the LP value is close to the bins a better packing may use (within a gap that
+//!    starts at [`COVER_GAP`] and halves at each failure), column generation goes on to tighter
+//!    duals and the node is completed by enumeration ([`super::cover`]): every bin those duals
+//!    allow, then an exact cover search over them, which finds a better packing or proves that
+//!    the node has none, within about twice the node's column generation time;
+//! 4. otherwise branching ([`super::branching`], bin completion): one child per maximal bin
+//!    holding the largest item type left, the LP's favourite first.
 //!
 //! The tree is searched by limited discrepancy search ([`Search::run`]): first the dive that
 //! always takes the preferred child, then the paths that deviate once, twice, ... After the
 //! first dive, the restricted master MIP over the columns generated so far
-//! ([`super::restricted`]) looks for a better incumbent.
+//! ([`super::restricted`]) looks for a better incumbent. Each new incumbent is handed to the
+//! caller's improver, if any ([`Search::with_improver`]: `lp_optimal` runs the consolidation
+//! engine of `local_search`).
 //!
 //! The search stops when the incumbent meets the root bound, at the deadline, or when the tree
 //! is exhausted: then the incumbent is optimal, and if there is none no full packing exists.
-//! Children lists are capped ([`CHILDREN`]); a capped list makes the search incomplete, and
-//! the result then claims no optimality beyond the bound.
+//! Children lists are capped ([`super::branching::CHILDREN`]); a capped list makes the search
+//! incomplete, and the result then claims no optimality beyond the bound.
 //!
 //! Complexity: exponential in the worst case; per node, one column generation plus one
 //! enumeration per node type.
 
 use super::bound;
-use super::colgen::{self, Pool, Relaxation};
+use super::branching::{self, dive_child};
+use super::colgen::{self, Pool, Relaxation, Stop};
+use super::cover::{self, Completion};
 use super::instance::{Bin, Instance, Residual};
-use super::knapsack::Knapsack;
 use super::primal;
 use super::restricted;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// The most children of one search node; beyond, the search is no longer a proof.
-pub const CHILDREN: usize = 5_000;
+/// At first, nodes whose LP value is within this of the bins a better packing may use are
+/// tried by enumeration ([`super::cover`]).
+pub const COVER_GAP: f64 = 0.1;
+
+/// The most cover-search nodes per search node.
+pub const COVER_NODES: u64 = 20_000;
+
+/// A primal heuristic run on each new incumbent: a full packing with fewer bins, or `None`.
+pub type Improve<'a> = dyn Fn(&[Bin]) -> Option<Vec<Bin>> + 'a;
 
 /// The state of one search.
-#[derive(Debug)]
 pub struct Search<'a> {
     instance: &'a Instance,
+    improve: Option<&'a Improve<'a>>,
     pool: Pool,
     deadline: Instant,
     /// The best full packing found.
@@ -52,10 +63,24 @@ pub struct Search<'a> {
     pub complete: bool,
     /// Search nodes visited.
     pub nodes: u64,
+    /// Nodes whose LP value is within this of the bins a better packing may use are tried by
+    /// enumeration ([`super::cover`]).
+    cover_gap: f64,
     /// The discrepancies (children other than the first) allowed on a path in this pass.
     budget: usize,
     /// Some child was skipped in this pass for lack of budget.
     skipped: bool,
+}
+
+impl std::fmt::Debug for Search<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search")
+            .field("z", &self.z)
+            .field("root_bound", &self.root_bound)
+            .field("complete", &self.complete)
+            .field("nodes", &self.nodes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Search<'a> {
@@ -75,6 +100,7 @@ impl<'a> Search<'a> {
         let z = incumbent.as_ref().map_or(total as usize + 1, Vec::len);
         Self {
             instance,
+            improve: None,
             pool,
             deadline,
             best: incumbent,
@@ -82,9 +108,16 @@ impl<'a> Search<'a> {
             root_bound,
             complete: true,
             nodes: 0,
+            cover_gap: COVER_GAP,
             budget: 0,
             skipped: false,
         }
+    }
+
+    /// The same search, running `improve` on each new incumbent.
+    pub fn with_improver(mut self, improve: &'a Improve<'a>) -> Self {
+        self.improve = Some(improve);
+        self
     }
 
     /// Runs the search from the whole problem, as limited discrepancy search: pass `b` follows
@@ -113,7 +146,7 @@ impl<'a> Search<'a> {
     /// After the first dive: the restricted master MIP over the columns so far, for an
     /// incumbent one node better, with a quarter of the time left.
     fn restricted_master(&mut self, root: &Residual) {
-        let left = self.deadline.saturating_duration_since(Instant::now()) / 4;
+        let left = self.time_left() / 4;
         if self.closed() || self.z == 0 || left.is_zero() {
             return;
         }
@@ -126,6 +159,10 @@ impl<'a> Search<'a> {
     /// Whether the incumbent meets the proven bound.
     fn closed(&self) -> bool {
         self.best.is_some() && self.z <= self.root_bound
+    }
+
+    fn time_left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
     }
 
     fn out_of_time(&mut self) -> bool {
@@ -151,17 +188,43 @@ impl<'a> Search<'a> {
         if self.closed() || self.out_of_time() || fixed.len() + 1 >= self.z {
             return Ok(());
         }
-        let stop_at = self.z - fixed.len();
-        let known = if fixed.is_empty() { self.root_bound } else { 0 };
-        let relax = colgen::solve(
+        // The bins a better packing may use below this node.
+        let target = self.z - 1 - fixed.len();
+        let stop = Stop {
+            known: if fixed.is_empty() { self.root_bound } else { 0 },
+            at: target + 1,
+            converge: None,
+        };
+        let started = Instant::now();
+        let mut relax = colgen::solve(
             self.instance,
             left,
             &mut self.pool,
-            known,
-            stop_at,
+            stop,
             hint,
             self.deadline,
         )?;
+        let took = started.elapsed();
+        let lb = bound::proven(relax.bound);
+        let try_cover =
+            fixed.len() + lb < self.z && (target as f64) - relax.lp.value < self.cover_gap;
+        if try_cover && !relax.converged {
+            // Tighter duals for the enumeration, for at most as long again (and a twentieth of
+            // the time left).
+            let stop = Stop {
+                converge: Some(Instant::now() + took.min(self.time_left() / 20)),
+                ..stop
+            };
+            let pi = relax.pi.clone();
+            relax = colgen::solve(
+                self.instance,
+                left,
+                &mut self.pool,
+                stop,
+                Some(&pi),
+                self.deadline,
+            )?;
+        }
         let lb = bound::proven(relax.bound);
         if fixed.is_empty() {
             self.root_bound = self.root_bound.max(lb);
@@ -173,6 +236,9 @@ impl<'a> Search<'a> {
             self.offer(fixed.iter().cloned().chain(rest).collect());
         }
         if self.closed() || fixed.len() + lb >= self.z {
+            return Ok(());
+        }
+        if try_cover && self.complete_by_cover(fixed, left, &relax, took) {
             return Ok(());
         }
         let Some(item) = (0..left.items.len()).find(|&i| left.items[i] > 0) else {
@@ -208,16 +274,64 @@ impl<'a> Search<'a> {
         Ok(())
     }
 
-    /// Keeps a full packing if it is valid and better than the incumbent.
-    fn offer(&mut self, bins: Vec<Bin>) {
-        if bins.len() < self.z && bins.iter().all(|b| self.instance.is_packable(b)) {
-            self.z = bins.len();
-            self.best = Some(bins);
+    /// Tries to settle a node by enumeration ([`super::cover`]) within about twice `took` (the
+    /// node's column generation time): whether nothing is left to search below it (a packing
+    /// found meets the bound, or none better exists). A failure halves the gap below which the
+    /// search tries again.
+    fn complete_by_cover(
+        &mut self,
+        fixed: &[Bin],
+        left: &Residual,
+        relax: &Relaxation,
+        took: Duration,
+    ) -> bool {
+        let target = self.z - 1 - fixed.len();
+        let cap =
+            Instant::now() + (2 * took + Duration::from_millis(20)).min(self.time_left() / 10);
+        match cover::complete(
+            self.instance,
+            left,
+            relax,
+            target,
+            COVER_NODES,
+            cap.min(self.deadline),
+        ) {
+            Completion::Found(rest) => {
+                self.offer(fixed.iter().cloned().chain(rest).collect());
+                self.closed() || fixed.len() + bound::proven(relax.bound) >= self.z
+            }
+            Completion::Impossible => true,
+            Completion::Unknown => {
+                self.cover_gap /= 2.0;
+                false
+            }
         }
     }
 
-    /// The children of a node: maximal bins holding `item` that may still lead below the
-    /// incumbent, in the order to try them.
+    /// Keeps a full packing if it is valid and better than the incumbent; a new incumbent is
+    /// handed to the improver, unless it meets the bound.
+    fn offer(&mut self, bins: Vec<Bin>) {
+        if !self.accept(bins) || self.closed() {
+            return;
+        }
+        if let (Some(improve), Some(best)) = (self.improve, &self.best)
+            && let Some(better) = improve(best)
+        {
+            self.accept(better);
+        }
+    }
+
+    /// Keeps a full packing if it is valid and better than the incumbent; whether it did.
+    fn accept(&mut self, bins: Vec<Bin>) -> bool {
+        let better = bins.len() < self.z && bins.iter().all(|b| self.instance.is_packable(b));
+        if better {
+            self.z = bins.len();
+            self.best = Some(bins);
+        }
+        better
+    }
+
+    /// The children of a node ([`branching::children`]), noting a capped list.
     fn children(
         &mut self,
         left: &Residual,
@@ -225,114 +339,10 @@ impl<'a> Search<'a> {
         item: usize,
         fixed: usize,
     ) -> Vec<Bin> {
-        let threshold = self.threshold(left, relax, fixed);
-        let mut children: Vec<(f64, f64, Bin)> = Vec::new();
-        for k in 0..self.instance.nodes.len() {
-            if left.nodes[k] == 0 || !self.instance.items[item].allowed[k] {
-                continue;
-            }
-            let knapsack = Knapsack::new(
-                self.instance,
-                left,
-                k,
-                &relax.pi,
-                self.instance.loose_capacity(k),
-                true,
-            );
-            let limit = CHILDREN.saturating_sub(children.len());
-            let (bins, complete) = knapsack.maximal_bins(item, threshold, limit, self.deadline);
-            self.complete &= complete;
-            for counts in bins {
-                let bin = Bin {
-                    node_type: k,
-                    counts,
-                };
-                let value = dot(&relax.pi, &bin.counts);
-                let lp = lp_weight(&bin, relax);
-                children.push((value, lp, bin));
-            }
-        }
-        children.sort_by(|a, b| b.1.total_cmp(&a.1).then(b.0.total_cmp(&a.0)));
-        let dive = dive_child(self.instance, left, relax, item);
-        let rest = children
-            .into_iter()
-            .map(|(_, _, b)| b)
-            .filter(|b| Some(b) != dive.as_ref());
-        dive.clone().into_iter().chain(rest).collect()
+        let threshold = branching::threshold(self.z - fixed, left, relax);
+        let (children, complete) =
+            branching::children(self.instance, left, relax, item, threshold, self.deadline);
+        self.complete &= complete;
+        children
     }
-
-    /// The least dual value of a child bin that can lead below the incumbent: below it, the
-    /// child's bound (the node's Lagrangian or Farley bound minus the bin's dual value, plus
-    /// the bin itself) already reaches the incumbent.
-    fn threshold(&self, left: &Residual, relax: &Relaxation, fixed: usize) -> f64 {
-        let room = self.z as f64 - fixed as f64 - 2.0 + bound::ROUNDING;
-        let lagrangian = bound::lagrangian(&relax.pi, &left.items, &left.nodes, &relax.p_upper);
-        let most = left
-            .nodes
-            .iter()
-            .zip(&relax.p_upper)
-            .filter(|(u, _)| **u > 0)
-            .map(|(_, &p)| p)
-            .fold(1.0, f64::max);
-        let covered = dot(&relax.pi, &left.items);
-        (lagrangian - room).max(covered - most * room) - 1e-9
-    }
-}
-
-/// The preferred child: the master column of largest value that holds `item`, clipped to what
-/// is left and filled up greedily (largest item types first) until no task left fits.
-/// Complexity: O(columns x item types + item types x resources).
-fn dive_child(
-    instance: &Instance,
-    left: &Residual,
-    relax: &Relaxation,
-    item: usize,
-) -> Option<Bin> {
-    let (column, _) = relax
-        .columns
-        .iter()
-        .zip(&relax.lp.lambda)
-        .filter(|(c, l)| **l > 1e-6 && c.counts[item] > 0 && left.nodes[c.node_type] > 0)
-        .max_by(|a, b| a.1.total_cmp(b.1))?;
-    let mut bin = primal::clip(column, &left.items);
-    let cap = instance.loose_capacity(bin.node_type);
-    let mut load = instance.load(&bin.counts);
-    for (i, it) in instance.items.iter().enumerate() {
-        if !it.allowed[bin.node_type] {
-            continue;
-        }
-        while bin.counts[i] < left.items[i]
-            && load
-                .iter()
-                .zip(&it.demand)
-                .zip(&cap)
-                .all(|((l, d), c)| l + d <= *c)
-        {
-            bin.counts[i] += 1;
-            for (l, d) in load.iter_mut().zip(&it.demand) {
-                *l += d;
-            }
-        }
-    }
-    Some(bin)
-}
-
-/// `pi . counts`.
-fn dot(pi: &[f64], counts: &[u32]) -> f64 {
-    pi.iter().zip(counts).map(|(p, &c)| p * f64::from(c)).sum()
-}
-
-/// The largest LP value of a master column of the same node type that the bin contains.
-fn lp_weight(bin: &Bin, relax: &Relaxation) -> f64 {
-    relax
-        .columns
-        .iter()
-        .zip(&relax.lp.lambda)
-        .filter(|(c, l)| {
-            **l > 1e-6
-                && c.node_type == bin.node_type
-                && c.counts.iter().zip(&bin.counts).all(|(a, b)| a <= b)
-        })
-        .map(|(_, &l)| l)
-        .fold(0.0, f64::max)
 }

@@ -1,5 +1,6 @@
 //! `lp_optimal`: the exact method of [`crate::exact`], never worse than the best heuristic.
 
+use super::consolidate::{Budget, consolidate};
 use super::{Kind, Options, Selector, Strategy, registry};
 use crate::bounds::{lower_bound, placeable};
 use crate::error::Result;
@@ -41,50 +42,127 @@ impl Strategy for LpOptimal {
 
     fn place(&self, problem: &Problem, options: &Options) -> Result<Placement> {
         let started = Instant::now();
+        let deadline = started + options.time_limit;
         let bound = lower_bound(problem);
         let unplaceable = placeable(problem).iter().filter(|p| !**p).count();
         let (best_name, mut best) = best_heuristic(problem, options)?;
         best.bound = Some(bound);
-        let full = best.unplaced.len() == unplaceable;
-        if full && best.nodes_used() <= bound {
+        let meets = |p: &Placement| p.unplaced.len() == unplaceable && p.nodes_used() <= bound;
+        if meets(&best) {
             best.status = Status::Optimal;
             best.note = Some(format!("{best_name} meets the lower bound"));
             return Ok(best);
         }
+        let seed = consolidated(problem, &best, options, deadline);
+        if meets(&seed) {
+            return Ok(Placement {
+                status: Status::Optimal,
+                bound: Some(seed.nodes_used()),
+                note: Some(format!("consolidating {best_name} meets the lower bound")),
+                ..seed
+            });
+        }
+        let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+        let start = if key(&seed) < key(&best) {
+            &seed
+        } else {
+            &best
+        };
+        let full = start.unplaced.len() == unplaceable;
         let left = options.time_limit.saturating_sub(started.elapsed());
         // Without a full start the cluster may be too small: keep time for the MILP.
         let budget = if full { left } else { left / 2 };
-        let note = match exact::solve(problem, Some(&best.assignment), budget) {
+        let improve = |assignment: &[Option<usize>]| {
+            improve_incumbent(problem, assignment, options.seed, deadline)
+        };
+        let note = match exact::solve(problem, Some(&start.assignment), budget, Some(&improve)) {
             Ok(found) if found.assignment.is_some() => {
-                return Ok(judge_exact(problem, found, best, &best_name, bound));
+                let heuristic = (best, best_name.as_str());
+                return Ok(judge_exact(problem, found, heuristic, seed, bound));
             }
             Ok(found) if full => {
-                best.status = Status::Fallback;
-                best.bound = Some(bound.max(found.bound));
-                best.note = Some(format!(
-                    "exact: nothing found ({}); kept {best_name}",
-                    found.note
-                ));
-                return Ok(best);
+                let bound = bound.max(found.bound);
+                let why = format!("exact: nothing found ({})", found.note);
+                return Ok(keep_best(best, &best_name, seed, bound, &why));
             }
             Ok(found) if found.infeasible => "no node count places every task".to_string(),
             Ok(found) => format!("no full placement found ({})", found.note),
             Err(message) => format!("exact: {message}"),
         };
         let left = options.time_limit.saturating_sub(started.elapsed());
-        match lp::solve(problem, &best.assignment, bound, left) {
+        match lp::solve(problem, &start.assignment, bound, left) {
             Ok(found) => {
                 let mut placed = judge(problem, found, best, &best_name, unplaceable);
                 placed.note = Some(format!("{note}; {}", placed.note.unwrap_or_default()));
                 Ok(placed)
             }
             Err(message) => {
-                best.status = Status::Fallback;
-                best.note = Some(format!("{note}; solver: {message}; kept {best_name}"));
-                Ok(best)
+                let why = format!("{note}; solver: {message}");
+                Ok(keep_best(best, &best_name, seed, bound, &why))
             }
         }
     }
+}
+
+/// The steps of the consolidation engine on the best heuristic's placement: those that a tenth
+/// of the time limit buys at [`STEPS_PER_SECOND`](super::consolidate::STEPS_PER_SECOND).
+fn seed_steps(options: &Options) -> u64 {
+    Budget::steps_for(options.time_limit / 10)
+}
+
+/// The steps of the consolidation engine on each new incumbent of the exact search.
+pub const INCUMBENT_STEPS: u64 = 20_000_000;
+
+/// The best heuristic's placement improved by the consolidation engine (what `local_search`
+/// runs) with [`seed_steps`] and the seed of `options`; the wall clock at `deadline` is only a
+/// guard.
+fn consolidated(
+    problem: &Problem,
+    best: &Placement,
+    options: &Options,
+    deadline: Instant,
+) -> Placement {
+    let budget = Budget::steps(seed_steps(options)).with_deadline(deadline);
+    consolidate(problem, best, options.seed, &budget).0
+}
+
+/// An incumbent of the exact search improved by the consolidation engine with
+/// [`INCUMBENT_STEPS`]: its assignment if it uses fewer nodes and places as many tasks.
+fn improve_incumbent(
+    problem: &Problem,
+    assignment: &[Option<usize>],
+    seed: u64,
+    deadline: Instant,
+) -> Option<Vec<Option<usize>>> {
+    let start = from_assignment(problem, assignment.to_vec());
+    let budget = Budget::steps(INCUMBENT_STEPS).with_deadline(deadline);
+    let (got, _) = consolidate(problem, &start, seed, &budget);
+    let better = got.nodes_used() < start.nodes_used() && got.placed() >= start.placed();
+    better.then_some(got.assignment)
+}
+
+/// When the exact method finds nothing: the consolidated placement if it improves on the best
+/// heuristic (`feasible`), else the heuristic's (`fallback`), with the proven bound and `why`.
+fn keep_best(
+    mut best: Placement,
+    best_name: &str,
+    seed: Placement,
+    bound: usize,
+    why: &str,
+) -> Placement {
+    let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+    if key(&seed) < key(&best) {
+        return Placement {
+            status: Status::Feasible,
+            bound: Some(bound),
+            note: Some(format!("{why}; consolidation improves on {best_name}")),
+            ..seed
+        };
+    }
+    best.status = Status::Fallback;
+    best.bound = Some(bound);
+    best.note = Some(format!("{why}; kept {best_name}"));
+    best
 }
 
 /// Turns the exact method's full placement into the answer: `optimal` when it meets the
@@ -92,19 +170,16 @@ impl Strategy for LpOptimal {
 fn judge_exact(
     problem: &Problem,
     found: exact::Outcome,
-    mut best: Placement,
-    best_name: &str,
+    (mut best, best_name): (Placement, &str),
+    seed: Placement,
     resource_bound: usize,
 ) -> Placement {
     let bound = found.bound.max(resource_bound);
     let optimal = found.optimal() || found.nodes.is_some_and(|n| n <= bound);
     let solved = from_assignment(problem, found.assignment.unwrap_or_default());
     if let Err(violation) = solved.verify(problem) {
-        best.status = Status::Fallback;
-        best.note = Some(format!(
-            "exact answer rejected ({violation}); kept {best_name}"
-        ));
-        return best;
+        let why = format!("exact answer rejected ({violation})");
+        return keep_best(best, best_name, seed, bound, &why);
     }
     let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
     if optimal && key(&solved) <= key(&best) {

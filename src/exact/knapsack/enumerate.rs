@@ -9,20 +9,25 @@ use super::Knapsack;
 use std::time::Instant;
 
 impl Knapsack {
-    /// Every bin that holds at least one task of item type `forced`, to which no task left
-    /// fits any more (a maximal bin), and whose value is at least `min_value`. At most `limit`
-    /// bins: the flag is false when some were left out (or the deadline hit).
+    /// Every bin that holds at least one task of item type `forced` (any bin if `None`), to
+    /// which no task left fits any more (a maximal bin), and whose value is at least
+    /// `min_value`. At most `limit` bins: the flag is false when some were left out (or the
+    /// deadline hit).
     ///
     /// Build the knapsack with `keep_zero` so that maximality sees every item type.
     pub fn maximal_bins(
         &self,
-        forced: usize,
+        forced: Option<usize>,
         min_value: f64,
         limit: usize,
         deadline: Instant,
     ) -> (Vec<Vec<u32>>, bool) {
-        let Some(fpos) = self.items.iter().position(|it| it.index == forced) else {
-            return (Vec::new(), true);
+        let fpos = match forced {
+            Some(forced) => match self.items.iter().position(|it| it.index == forced) {
+                Some(p) => p,
+                None => return (Vec::new(), true),
+            },
+            None => usize::MAX,
         };
         let mut e = Enumerate {
             k: self,

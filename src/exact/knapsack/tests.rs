@@ -102,7 +102,7 @@ fn maximal_bins_are_maximal_contain_the_forced_item_and_are_all_there() {
         let res = inst.full();
         let cap = inst.loose_capacity(0);
         let k = Knapsack::new(&inst, &res, 0, &values, cap.clone(), true);
-        let (bins, complete) = k.maximal_bins(0, 0.0, 100_000, far());
+        let (bins, complete) = k.maximal_bins(Some(0), 0.0, 100_000, far());
         assert!(complete);
         for b in &bins {
             assert!(b[0] >= 1);

@@ -223,6 +223,9 @@ const LP_SLACK: f64 = 1e-5;
 /// dual accuracy, so that columns already present do not re-enter.
 const ENTER: f64 = 1e-6;
 
+/// Reduced-cost improvement at which the exact pricing stops early with its packing.
+const FAR_ENOUGH: f64 = 0.05;
+
 /// Rounds between two exact pricing rounds while the greedy one still finds columns.
 const EXACT_EVERY: usize = 8;
 
@@ -279,7 +282,9 @@ fn price(
             instance.loose_capacity(k),
             false,
         );
-        let priced = knapsack.maximise(deadline);
+        // A packing far above the entering threshold makes this round's bound weak anyway:
+        // enough to enter, no need to prove the maximum.
+        let priced = knapsack.maximise_until(deadline, 1.0 - lp.mu[k] + FAR_ENOUGH);
         p_upper[k] = priced.upper;
         exact &= priced.exact;
         let threshold = 1.0 - lp.mu[k] + ENTER;

@@ -177,7 +177,13 @@ impl Knapsack {
     /// The packing of greatest value, by branch and bound; stops at `deadline` or after
     /// [`NODE_LIMIT`] nodes (then `exact` is false and `upper` the root bound).
     pub fn maximise(&self, deadline: Instant) -> Priced {
+        self.maximise_until(deadline, f64::INFINITY)
+    }
+
+    /// [`Self::maximise`], stopped early (not exact) once a packing worth `enough` is found.
+    pub fn maximise_until(&self, deadline: Instant, enough: f64) -> Priced {
         let mut search = Search {
+            enough,
             k: self,
             counts: vec![0; self.items.len()],
             free: self.capacity.clone(),
@@ -224,6 +230,7 @@ impl Knapsack {
 
 struct Search<'a> {
     k: &'a Knapsack,
+    enough: f64,
     counts: Vec<u32>,
     free: Vec<f64>,
     best: f64,
@@ -243,6 +250,7 @@ impl Search<'_> {
             if self.trail.len() > 4 {
                 self.trail.remove(0);
             }
+            self.aborted |= value >= self.enough;
         }
         if pos == self.k.items.len() || self.aborted {
             return;

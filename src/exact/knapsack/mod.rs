@@ -6,7 +6,9 @@
 //! order of value per unit of surrogate weight ([`super::surrogate`]), each with its count from
 //! the most that fits down to zero; a subtree is cut when its upper bound, the fractional
 //! knapsack on the surrogate constraint over the items not yet decided, cannot beat the best
-//! packing found.
+//! packing found. Item types with a negative demand (published instances have them) come
+//! first, so that the room they make is known before the others are tried: an item that does
+//! not fit then never fits deeper in the search.
 //!
 //! Complexity: exponential in the worst case (the problem is NP-hard), O(items x resources) per
 //! search node; a node limit and the deadline cap it, and then the answer says it is not exact
@@ -41,6 +43,8 @@ pub struct Knapsack {
     weight: Vec<f64>,
     /// suffix[p]: total value of the items at positions p.. (all copies).
     suffix: Vec<f64>,
+    /// The items with a negative demand, at the first positions.
+    negatives: usize,
     n_types: usize,
 }
 
@@ -97,13 +101,18 @@ impl Knapsack {
             .collect();
         let w = surrogate::weights(&entries, &capacity);
         let weigh = |it: &Item| dot(&w, &it.demand);
+        let negative = |it: &Item| it.demand.iter().any(|&d| d < 0.0);
         items.sort_by(|a, b| {
             let (ea, eb) = (
                 a.value / weigh(a).max(1e-300),
                 b.value / weigh(b).max(1e-300),
             );
-            eb.total_cmp(&ea).then(weigh(b).total_cmp(&weigh(a)))
+            negative(b)
+                .cmp(&negative(a))
+                .then(eb.total_cmp(&ea))
+                .then(weigh(b).total_cmp(&weigh(a)))
         });
+        let negatives = items.iter().filter(|it| negative(it)).count();
         let weight = items.iter().map(weigh).collect();
         let mut suffix = vec![0.0; items.len() + 1];
         for p in (0..items.len()).rev() {
@@ -115,6 +124,7 @@ impl Knapsack {
             w,
             weight,
             suffix,
+            negatives,
             n_types: instance.items.len(),
         }
     }
@@ -134,6 +144,18 @@ impl Knapsack {
     /// their own, walked in the search order (which is the surrogate's ratio order), capped by
     /// their total value. Complexity: O(items x resources) at worst, usually a few items.
     fn bound(&self, pos: usize, free: &[f64]) -> f64 {
+        if pos < self.negatives {
+            // Items with a negative demand still to decide: at most all their value, and the
+            // others within the most room they can make.
+            let mut room = free.to_vec();
+            for it in &self.items[pos..self.negatives] {
+                for (r, d) in room.iter_mut().zip(&it.demand) {
+                    *r += f64::from(it.max) * (-d).max(0.0);
+                }
+            }
+            let own = self.suffix[pos] - self.suffix[self.negatives];
+            return own + self.bound(self.negatives, &room);
+        }
         let mut cap = dot(&self.w, free).max(0.0);
         let mut value = 0.0;
         for p in pos..self.items.len() {

@@ -149,3 +149,35 @@ fn maximal_bins_are_maximal_contain_the_forced_item_and_are_all_there() {
         assert!((best - forced_best).abs() < 1e-9, "seed {seed}");
     }
 }
+
+#[test]
+fn a_negative_demand_makes_room_for_the_items_tried_before_it() {
+    // Capacity (10, 10): A (6, 4) and B (5, 4) together are one over in the first resource;
+    // C (-1, 2) gives that unit back, and A + B + C = (10, 10) fits exactly. A and B are worth
+    // 1, C 0.01: by value per weight A and B come first, so the search must know the room C
+    // makes before it tries them.
+    use crate::model::{Cluster, Problem, Resources, Workload};
+    let rows = [[6.0, 4.0], [5.0, 4.0], [-1.0, 2.0]];
+    let r = Resources::new(["cpu", "memory"]).unwrap();
+    let demand = Array2::from_shape_fn((3, 2), |(t, k)| rows[t][k]);
+    let p = Problem::new(
+        Cluster::new(r.clone(), Array2::from_elem((3, 2), 10.0)).unwrap(),
+        Workload::allowing_negative(r, demand).unwrap(),
+    )
+    .unwrap();
+    let inst = Instance::new(&p);
+    let res = inst.full();
+    let values: Vec<f64> = inst
+        .items
+        .iter()
+        .map(|it| if it.demand[0] > 0.0 { 1.0 } else { 0.01 })
+        .collect();
+    let cap = inst.loose_capacity(0);
+    let want = brute(&inst, &res, &values, &cap);
+    assert!((want - 2.01).abs() < 1e-9, "{want}");
+    let got = Knapsack::new(&inst, &res, 0, &values, cap.clone(), false).maximise(far());
+    assert!(got.exact && (got.value - want).abs() < 1e-9, "{got:?}");
+    let keep = Knapsack::new(&inst, &res, 0, &values, cap, true);
+    let (bins, complete) = keep.maximal_bins(None, 2.0, 100, far());
+    assert!(complete && bins == vec![vec![1, 1, 1]], "{bins:?}");
+}

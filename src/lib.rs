@@ -34,7 +34,8 @@
 //! - [`strategy`]: the trait, the registry and one file per strategy, with the consolidation
 //!   engine of `local_search` and `repack` ([`strategy::consolidate()`]);
 //! - [`exact`]: the exact method of `lp_optimal` (column generation, proven bounds, branch and
-//!   bound); [`lp`]: the assignment MILP for clusters too small for every task;
+//!   bound, completion by enumeration); [`lp`]: the assignment MILP for clusters too small for
+//!   every task;
 //!   [`bounds`]: lower bounds;
 //! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON and CSV file
 //!   formats;

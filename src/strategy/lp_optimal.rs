@@ -16,14 +16,19 @@ use std::time::Instant;
 ///
 /// It first runs every registered heuristic and keeps the best (fewest unplaced, then fewest
 /// nodes). If that meets the per-resource lower bound of [`crate::bounds`], it is proven optimal
-/// and no solver runs. Otherwise the exact method of [`crate::exact`] (branch and bound on the
-/// pattern formulation, bounded by column generation with a proven Lagrangian bound) starts
-/// from it. If no placement of every placeable task is found (the cluster may be too small),
-/// the assignment MILP of [`crate::lp`] maximises the tasks placed, then minimises the nodes,
-/// in the time left. The status says honestly what happened:
+/// and no solver runs. Otherwise the consolidation engine of `local_search`
+/// ([`consolidate`](super::consolidate())) improves it with the steps that a tenth of the time
+/// limit buys and the seed of [`Options`] (deterministic; the wall clock is only a guard); if
+/// that meets the lower bound, it is proven at once. The better of the two starts the exact
+/// method of [`crate::exact`] (branch and bound on the pattern formulation, bounded by column
+/// generation with a proven Lagrangian bound, nodes completed by enumeration when the gap is
+/// small), which hands each new incumbent to the consolidation engine again
+/// ([`INCUMBENT_STEPS`]). If no placement of every placeable task is found (the cluster may be
+/// too small), the assignment MILP of [`crate::lp`] maximises the tasks placed, then minimises
+/// the nodes, in the time left. The status says honestly what happened:
 /// - `optimal`: the nodes used meet a proven bound (the bound is then the node count);
-/// - `feasible`: the time limit hit; a better solution than the heuristics' is kept, with the
-///   proven bound beside it (the gap is the difference);
+/// - `feasible`: the time limit hit; a better solution than the heuristics' (from the search or
+///   from consolidation) is kept, with the proven bound beside it (the gap is the difference);
 /// - `fallback`: the solver failed or found nothing better; the best heuristic's answer kept,
 ///   and the note says why.
 ///

@@ -2,7 +2,9 @@
 //! nodes.
 //!
 //! One engine, configured by its budget: `repack` gives it a small, fixed share of the time
-//! limit (it is a heuristic that `lp_optimal` seeds from), `local_search` the whole limit.
+//! limit (it is a heuristic that `lp_optimal` seeds from), `local_search` the whole limit, and
+//! `lp_optimal` a tenth of it on the best heuristic's placement, then a fixed number of steps on
+//! each incumbent of its exact search.
 
 mod budget;
 mod eject;

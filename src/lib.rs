@@ -30,7 +30,9 @@
 //!
 //! ## Layout
 //! - [`model`]: resources, cluster, workload, dependency DAG, validated into a [`Problem`];
-//! - [`state`]: the mutable allocation and the shared fit filter;
+//! - [`state`]: the mutable allocation and the shared fit filter; an internal index over nodes
+//!   (a segment tree of per-subtree fit keys and score bounds) lets the per-task rules skip
+//!   nodes without scanning them, with the same choice as the full scan;
 //! - [`strategy`]: the trait, the registry and one file per strategy;
 //! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
 //! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format;
@@ -47,6 +49,7 @@ pub mod bounds;
 pub mod compare;
 pub mod error;
 pub mod generate;
+mod index;
 pub mod lp;
 pub mod model;
 pub mod placement;

@@ -1,12 +1,17 @@
 //! The mutable allocation: free capacity per node and resource, counters per node, and the hard
 //! fit filter that every strategy shares.
 //!
-//! Layout: the free capacity is one contiguous nodes x resources array; per-node counters (tasks
-//! placed, work placed, alive) sit beside it. Placing or removing a task allocates nothing.
+//! Layout: the free capacity is one contiguous nodes x resources array (row-major); per-node
+//! counters (tasks placed, work placed, alive) sit beside it. Placing or removing a task allocates
+//! nothing and costs O(resources).
+//!
+//! Every change (place, remove, a node failing or joining) advances [`State::changes`], so that
+//! an index over nodes can tell whether it has seen every change (see [`State::stamp`]).
 
 use crate::model::Problem;
 use crate::placement::Reason;
 use ndarray::{Array1, Array2, ArrayView1, Axis};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Relative slack of the fit test, against rounding in sums of fractional demands: a demand
 /// fits when `demand <= free + TOLERANCE * capacity` in every resource.
@@ -50,7 +55,16 @@ pub fn check_fit(
     free: ArrayView1<'_, f64>,
     capacity: ArrayView1<'_, f64>,
 ) -> Result<(), Shortfall> {
-    for (resource, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
+    fit_rows(demand.iter(), free.iter(), capacity.iter())
+}
+
+/// [`check_fit`] over any rows of values.
+fn fit_rows<'a>(
+    demand: impl Iterator<Item = &'a f64>,
+    free: impl Iterator<Item = &'a f64>,
+    capacity: impl Iterator<Item = &'a f64>,
+) -> Result<(), Shortfall> {
+    for (resource, ((&d, &f), &c)) in demand.zip(free).zip(capacity).enumerate() {
         if d > f + TOLERANCE * c {
             return Err(Shortfall {
                 resource,
@@ -62,11 +76,27 @@ pub fn check_fit(
     Ok(())
 }
 
+/// Which state and how many changes it has seen: an index over nodes that recorded the stamp of
+/// the last change it applied knows it is up to date when the stamp is the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    /// The state's identity: unique per [`State::new`] and per clone.
+    pub id: u64,
+    /// The number of changes made to it so far ([`State::changes`]).
+    pub changes: u64,
+}
+
+/// The source of state identities.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
 /// The allocation of a problem's tasks to nodes, updated one placement at a time.
 ///
 /// Nodes may fail (their tasks are released) and new nodes may join, so that a simulator can
 /// drive the same state through time.
-#[derive(Debug, Clone)]
+///
+/// Memory: the capacity and the free capacity (2 x 8 bytes per node and resource), 13 bytes of
+/// counters per node, 16 bytes per task (its node).
+#[derive(Debug)]
 pub struct State<'p> {
     problem: &'p Problem,
     capacity: Array2<f64>,
@@ -75,12 +105,37 @@ pub struct State<'p> {
     work_on: Vec<f64>,
     alive: Vec<bool>,
     assignment: Vec<Option<usize>>,
+    id: u64,
+    changes: u64,
+}
+
+impl Clone for State<'_> {
+    /// A copy with its own identity, so that an index built over the original is not mistaken
+    /// for one over the copy.
+    fn clone(&self) -> Self {
+        Self {
+            problem: self.problem,
+            capacity: self.capacity.clone(),
+            free: self.free.clone(),
+            tasks_on: self.tasks_on.clone(),
+            work_on: self.work_on.clone(),
+            alive: self.alive.clone(),
+            assignment: self.assignment.clone(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            changes: self.changes,
+        }
+    }
 }
 
 impl<'p> State<'p> {
     /// An empty allocation: every node alive and free, no task placed.
     pub fn new(problem: &'p Problem) -> Self {
-        let capacity = problem.cluster().capacity().clone();
+        // Row-major whatever the problem's layout, so that a node's row is one slice.
+        let capacity = problem
+            .cluster()
+            .capacity()
+            .as_standard_layout()
+            .into_owned();
         let nodes = capacity.nrows();
         Self {
             problem,
@@ -90,7 +145,28 @@ impl<'p> State<'p> {
             work_on: vec![0.0; nodes],
             alive: vec![true; nodes],
             assignment: vec![None; problem.tasks()],
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            changes: 0,
         }
+    }
+
+    /// The number of changes so far: every placement, removal, node failure and join adds one
+    /// (a failure also adds one per task it releases, a move one for the removal).
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// This state's identity and [`State::changes`].
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            id: self.id,
+            changes: self.changes,
+        }
+    }
+
+    /// The number of resources.
+    pub fn resources(&self) -> usize {
+        self.capacity.ncols()
     }
 
     /// The problem this state allocates.
@@ -116,6 +192,16 @@ impl<'p> State<'p> {
     /// The free capacity of a node.
     pub fn free(&self, node: usize) -> ArrayView1<'_, f64> {
         self.free.row(node)
+    }
+
+    /// The free capacity of a node as a slice, one value per resource.
+    pub fn free_row(&self, node: usize) -> &[f64] {
+        row(&self.free, node)
+    }
+
+    /// The full capacity of a node as a slice, one value per resource.
+    pub fn capacity_row(&self, node: usize) -> &[f64] {
+        row(&self.capacity, node)
     }
 
     /// The free capacity of every node, nodes x resources.
@@ -162,10 +248,11 @@ impl<'p> State<'p> {
         if !self.problem.allowed(task, node) {
             return Err(Rejection::NotAllowed);
         }
-        Ok(check_fit(
-            self.demand(task),
-            self.free.row(node),
-            self.capacity.row(node),
+        let (free, capacity) = (self.free_row(node), self.capacity_row(node));
+        Ok(fit_rows(
+            self.demand(task).iter(),
+            free.iter(),
+            capacity.iter(),
         )?)
     }
 
@@ -183,11 +270,13 @@ impl<'p> State<'p> {
         self.check(task, node)?;
         self.remove(task);
         let demand = self.problem.demand(task);
-        let mut free = self.free.row_mut(node);
-        free -= &demand;
+        for (f, &d) in row_mut(&mut self.free, node).iter_mut().zip(demand) {
+            *f -= d;
+        }
         self.tasks_on[node] += 1;
         self.work_on[node] += self.task_work(task);
         self.assignment[task] = Some(node);
+        self.changes += 1;
         Ok(())
     }
 
@@ -195,10 +284,12 @@ impl<'p> State<'p> {
     pub fn remove(&mut self, task: usize) -> Option<usize> {
         let node = self.assignment[task].take()?;
         let demand = self.problem.demand(task);
-        let mut free = self.free.row_mut(node);
-        free += &demand;
+        for (f, &d) in row_mut(&mut self.free, node).iter_mut().zip(demand) {
+            *f += d;
+        }
         self.tasks_on[node] -= 1;
         self.work_on[node] -= self.task_work(task);
+        self.changes += 1;
         Some(node)
     }
 
@@ -215,6 +306,7 @@ impl<'p> State<'p> {
         self.tasks_on.push(0);
         self.work_on.push(0.0);
         self.alive.push(true);
+        self.changes += 1;
         self.nodes() - 1
     }
 
@@ -227,6 +319,7 @@ impl<'p> State<'p> {
             self.remove(task);
         }
         self.alive[node] = false;
+        self.changes += 1;
         evicted
     }
 
@@ -293,6 +386,20 @@ impl<'p> State<'p> {
         }
         (best.0, best.1)
     }
+}
+
+/// A row of a row-major matrix as a slice.
+fn row(matrix: &Array2<f64>, node: usize) -> &[f64] {
+    let r = matrix.ncols();
+    let all = matrix.as_slice().expect("state matrices are row-major");
+    &all[node * r..(node + 1) * r]
+}
+
+/// A row of a row-major matrix as a mutable slice.
+fn row_mut(matrix: &mut Array2<f64>, node: usize) -> &mut [f64] {
+    let r = matrix.ncols();
+    let all = matrix.as_slice_mut().expect("state matrices are row-major");
+    &mut all[node * r..(node + 1) * r]
 }
 
 /// The per-resource maximum over some rows of a matrix.

@@ -1,11 +1,12 @@
 //! `best_fit_decreasing`: best fit over the tasks sorted largest first.
 
-use super::best_fit::most_allocated;
-use super::first_fit::first_fitting;
+use super::best_fit::{most_allocated, most_allocated_bound};
+use super::first_fit::First;
 use super::score::Weights;
 use super::size::{Size, decreasing_order, largest_first};
-use super::{Options, Selector, Strategy, select_best};
+use super::{Options, Selector, Strategy, select_best_among};
 use crate::error::Result;
+use crate::index::{Member, NodeTree, Order, Spec, Summary, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -17,8 +18,14 @@ use crate::state::State;
 /// than fill a large one. The size measure is a [`Size`], the sum of demand fractions by
 /// default; the score's per-resource weights are configurable as for `best_fit`.
 ///
-/// Complexity: O(tasks log tasks) to sort, then O(nodes x resources) per placement.
-/// Memory: the order and the weights.
+/// Index: two node trees, one over the nodes in use (branch and bound for the fullest, as
+/// `best_fit`) and one in opening order (first fit, as `first_fit_decreasing`); exact, the
+/// choice of the full scans. A task restricted to at most one node in 8 is placed by the scans
+/// over its allowed nodes.
+///
+/// Complexity: O(tasks log tasks) to sort, then per placement best fit's search among the nodes
+/// in use, and first fit's descent when none fits. Memory: the order, the weights, the two
+/// trees.
 #[derive(Debug, Clone, Default)]
 pub struct BestFitDecreasing {
     size: Size,
@@ -58,9 +65,14 @@ impl Strategy for BestFitDecreasing {
     }
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        let r = problem.resources().len();
+        let in_use = Spec::new(Order::Shape)
+            .with_boxes()
+            .with_member(Member::InUse);
         Some(Box::new(FullestInUse {
-            weights: self.weights.resolve(problem.resources().len()).ok()?,
-            open_order: largest_first(problem),
+            weights: self.weights.resolve(r).ok()?,
+            in_use: NodeTree::new(in_use, r)?,
+            open: First::new(problem, Some(largest_first(problem)))?,
         }))
     }
 }
@@ -69,27 +81,37 @@ impl Strategy for BestFitDecreasing {
 /// that joined later).
 struct FullestInUse {
     weights: Vec<f64>,
-    open_order: Vec<usize>,
+    in_use: NodeTree,
+    open: First,
 }
 
 impl Selector for FullestInUse {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
         let demand = state.demand(task);
-        let in_use = select_best(state, task, |n| {
-            if state.task_count(n) > 0 {
-                most_allocated(demand, state.free(n), state.capacity(n), &self.weights)
-            } else {
-                f64::NEG_INFINITY
+        let weights = &self.weights;
+        let score = |n| most_allocated(demand, state.free(n), state.capacity(n), weights);
+        let in_use = match few_allowed(state, task) {
+            Some(allowed) => {
+                let in_use = allowed.filter(|&n| state.task_count(n) > 0);
+                select_best_among(state, task, in_use, score)
             }
-        });
-        match in_use {
-            Some(n) if state.task_count(n) > 0 => Some(n),
-            _ => {
-                let joined = self.open_order.len()..state.nodes();
-                let order = self.open_order.iter().copied().chain(joined);
-                first_fitting(order, |&n| state.fits(task, n))
+            None => {
+                self.in_use.load(state, task);
+                let bound = |d: &[f64], s: &Summary<'_>| most_allocated_bound(d, s, weights);
+                self.in_use.best(state, task, bound, score)
             }
-        }
+        };
+        in_use.or_else(|| self.open.first(state, task))
+    }
+
+    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.in_use.changed(state, node);
+        self.open.changed(state, node);
+    }
+
+    fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.in_use.changed(state, node);
+        self.open.changed(state, node);
     }
 }
 

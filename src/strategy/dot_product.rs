@@ -1,9 +1,10 @@
 //! `dot_product`: Tetris's alignment of the task's demand with the node's free capacity.
 
 use super::fill::fill;
-use super::score::{Weights, scored};
+use super::score::{Weights, pad, scored};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
+use crate::index::Summary;
 use crate::model::Problem;
 use crate::placement::Placement;
 use ndarray::ArrayView1;
@@ -19,7 +20,10 @@ use ndarray::ArrayView1;
 ///   O(tasks x (tasks + nodes) x resources).
 /// - One task at a time ([`Strategy::selector`], for a simulator) it goes to the fitting node of
 ///   highest alignment, which, since an emptier node has more free capacity, spreads tasks like
-///   `worst_fit` does. O(nodes x resources) per placement.
+///   `worst_fit` does. Indexed: branch and bound over the node tree with the alignment at each
+///   subtree's largest free fraction and share as the bound, exact (the same node as scoring
+///   every node, ties to the lowest index); O(log(nodes) + 16) x resources per subtree
+///   searched, usually few since the emptiest nodes align best. Memory: the node tree.
 #[derive(Debug, Clone, Default)]
 pub struct DotProduct {
     weights: Weights,
@@ -50,6 +54,23 @@ pub fn alignment(
     score
 }
 
+/// The bound of [`alignment`] over a subtree: per resource the largest product of a share and
+/// a free fraction in their ranges (a resource only some nodes have: at least 0), padded unless
+/// every node of the subtree is alike.
+pub(crate) fn alignment_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+    let mut score = 0.0;
+    for (r, &d) in demand.iter().enumerate().filter(|&(r, _)| s.some(r)) {
+        let (q_lo, q_hi) = s.share(d, r);
+        let corner = |q: f64, phi: f64| weights[r] * q * phi;
+        let term = corner(q_hi, s.phi_hi[r])
+            .max(corner(q_lo, s.phi_hi[r]))
+            .max(corner(q_hi, s.phi_lo[r]))
+            .max(corner(q_lo, s.phi_lo[r]));
+        score += if s.every(r) { term } else { term.max(0.0) };
+    }
+    if s.is_point() { score } else { pad(score) }
+}
+
 impl DotProduct {
     /// The alignment with every resource weighted 1.
     pub fn new() -> Self {
@@ -72,8 +93,8 @@ impl Strategy for DotProduct {
         self.weights.check(problem)
     }
 
-    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        scored(problem, &self.weights, alignment)
+    fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
+        scored(problem, options, &self.weights, alignment, alignment_bound)
     }
 
     fn place(&self, problem: &Problem, _: &Options) -> Result<Placement> {

@@ -12,8 +12,9 @@ use crate::model::Problem;
 /// Panigrahy et al. ("Heuristics for vector bin packing", 2011) compare. The size measure is a
 /// [`Size`]: the sum of demand fractions by default.
 ///
-/// Complexity: O(tasks log tasks) to sort, then O(nodes x resources) per placement.
-/// Memory: the order.
+/// Complexity: O(tasks log tasks) to sort, then per placement first fit's: a descent of the node
+/// tree, whose leaves are the nodes in opening order (see `first_fit`). Memory: the task order,
+/// the node tree and the leaf order.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FirstFitDecreasing {
     size: Size,
@@ -42,9 +43,7 @@ impl Strategy for FirstFitDecreasing {
     }
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        Some(Box::new(First {
-            order: largest_first(problem),
-        }))
+        Some(Box::new(First::new(problem, Some(largest_first(problem)))?))
     }
 }
 

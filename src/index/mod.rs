@@ -1,0 +1,31 @@
+//! Indexes over nodes, so that a per-task rule finds its node without scanning every node.
+//!
+//! One structure serves every indexed strategy: [`NodeTree`], a segment tree over blocks of
+//! [`BLOCK`] nodes that keeps, per subtree, the most free capacity of any node in each resource
+//! (the fit keys: a task fits no node of a subtree whose key is below its demand in some
+//! resource) and, as a strategy needs them, the fewest tasks or least work of any node, and the
+//! range of free fractions and capacities per resource, from which a strategy bounds its score
+//! over the subtree. Queries:
+//! - [`NodeTree::first_from`]: the first node in the tree's order, at or after a position, that
+//!   fits (first fit, round robin): a descent that skips every subtree no node of which fits;
+//! - [`NodeTree::best`]: branch and bound for the fitting node of highest score, ties to the
+//!   lowest node index (least connections, least time, the packing scores);
+//! - [`NodeTree::count`] and [`NodeTree::nth`]: the fitting nodes counted and the n-th one found
+//!   (power of two choices).
+//!
+//! Exactness: the tree only prunes what cannot fit or cannot beat the best node found so far,
+//! with bounds that are valid for the floating-point scores themselves; every node it returns
+//! passed [`State::fits`](crate::State::fits) and was scored by the strategy's own function. So a
+//! query returns exactly what the plain scan over all nodes returns (property tests in
+//! `tests/index.rs` check it, after removals, failures and joins too).
+//!
+//! Staying in step with the state: a selector tells its tree about each placement and removal;
+//! the tree compares the state's [`Stamp`](crate::state::Stamp) with the one it last saw and
+//! rebuilds itself (O(nodes x resources)) when a change went by unseen, such as a node failure,
+//! a join, or another state.
+
+mod search;
+mod tree;
+
+pub(crate) use search::Summary;
+pub(crate) use tree::{Member, NodeTree, Order, Scalar, Spec, few_allowed};

@@ -1,0 +1,311 @@
+//! Queries over the node tree: first fitting node in order, branch and bound for the best
+//! score, counting the fitting nodes and finding the n-th.
+
+use super::tree::{BLOCK, NodeTree};
+use crate::state::{State, TOLERANCE};
+
+/// What a subtree holds, for a strategy's score bound: per resource the least and the most
+/// free fraction (`free / capacity`) and capacity over its nodes that have the resource (capacity
+/// above 0), which resources all and any of them have, and the least scalar.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Summary<'a> {
+    /// Per resource: the least free fraction.
+    pub(crate) phi_lo: &'a [f64],
+    /// Per resource: the most free fraction.
+    pub(crate) phi_hi: &'a [f64],
+    /// Per resource: the least capacity.
+    pub(crate) cap_lo: &'a [f64],
+    /// Per resource: the most capacity.
+    pub(crate) cap_hi: &'a [f64],
+    /// Bit `r`: every node of the subtree has resource `r`.
+    pub(crate) all: u64,
+    /// Bit `r`: some node of the subtree has resource `r`.
+    pub(crate) any: u64,
+    /// The least [`Scalar`](super::Scalar) of a node.
+    pub(crate) scalar: f64,
+}
+
+impl Summary<'_> {
+    /// Whether every node of the subtree has the same free fractions and capacities, so that a
+    /// score computed from the ranges is each node's score.
+    pub(crate) fn is_point(&self) -> bool {
+        self.all == self.any
+            && (0..self.phi_lo.len()).all(|j| {
+                self.any & (1 << j) == 0
+                    || (self.phi_lo[j] == self.phi_hi[j] && self.cap_lo[j] == self.cap_hi[j])
+            })
+    }
+
+    /// Whether every node has resource `r`.
+    pub(crate) fn every(&self, r: usize) -> bool {
+        self.all & (1 << r) != 0
+    }
+
+    /// Whether some node has resource `r`.
+    pub(crate) fn some(&self, r: usize) -> bool {
+        self.any & (1 << r) != 0
+    }
+
+    /// The range of `demand / capacity` over the subtree's capacities of resource `r` (which
+    /// end is larger depends on the sign of the demand).
+    pub(crate) fn share(&self, demand: f64, r: usize) -> (f64, f64) {
+        let (a, b) = (demand / self.cap_hi[r], demand / self.cap_lo[r]);
+        if demand >= 0.0 { (a, b) } else { (b, a) }
+    }
+}
+
+/// The stack of branch and bound: tree nodes with their bounds. A depth-first search pushes two
+/// children per level, so 2 per level of a tree of at most 2^64 leaves is enough.
+const STACK: usize = 130;
+
+impl NodeTree {
+    /// Whether some node of subtree `t` may fit the loaded demand (no resource is short on every
+    /// node).
+    fn may_fit(&self, t: usize) -> bool {
+        let keys = &self.data[t * self.layout.stride..][..self.r];
+        self.demand.iter().zip(keys).all(|(&d, &k)| d <= k)
+    }
+
+    /// Whether every position of subtree `t` holds a node the loaded demand fits.
+    fn all_fit(&self, t: usize) -> bool {
+        let o = self
+            .layout
+            .key_min
+            .expect("a tree that counts keeps least keys");
+        let keys = &self.data[t * self.layout.stride + o..][..self.r];
+        self.demand.iter().zip(keys).all(|(&d, &k)| d <= k)
+    }
+
+    /// The filter for one node: the resource test from the state's rows first (cheap, inline),
+    /// then whether the tree holds the node, then the state's own check (alive, allowed nodes,
+    /// resources).
+    fn fits(&self, state: &State<'_>, task: usize, node: usize) -> bool {
+        let (free, cap) = (state.free_row(node), state.capacity_row(node));
+        let quick = (0..self.r).all(|j| self.demand[j] <= free[j] + TOLERANCE * cap[j]);
+        quick && self.holds(state, node) && state.fits(task, node)
+    }
+
+    /// Subtree `t`'s summary for bounds.
+    fn summary(&self, t: usize) -> Summary<'_> {
+        let (r, lay) = (self.r, self.layout);
+        let row = &self.data[t * lay.stride..(t + 1) * lay.stride];
+        let (phi_lo, phi_hi, cap_lo, cap_hi) = match lay.boxes {
+            Some(o) => (
+                &row[o..o + r],
+                &row[o + r..o + 2 * r],
+                &row[o + 2 * r..o + 3 * r],
+                &row[o + 3 * r..o + 4 * r],
+            ),
+            None => (&row[..0], &row[..0], &row[..0], &row[..0]),
+        };
+        let (all, any) = match lay.boxes {
+            Some(_) => (self.masks[2 * t], self.masks[2 * t + 1]),
+            None => (0, 0),
+        };
+        Summary {
+            phi_lo,
+            phi_hi,
+            cap_lo,
+            cap_hi,
+            all,
+            any,
+            scalar: lay.scalar.map_or(0.0, |o| row[o]),
+        }
+    }
+
+    /// The positions of leaf `block`.
+    fn block_positions(&self, block: usize) -> std::ops::Range<usize> {
+        let start = block * BLOCK;
+        start.min(self.len)..(start + BLOCK).min(self.len)
+    }
+
+    /// The first position of subtree `t` and its number of positions.
+    fn span(&self, t: usize) -> (usize, usize) {
+        let depth_below = self.leaves.trailing_zeros() - (usize::BITS - 1 - t.leading_zeros());
+        let blocks = 1usize << depth_below;
+        (((t << depth_below) - self.leaves) * BLOCK, blocks * BLOCK)
+    }
+
+    /// The first node in leaf order, at position `from` or after, that `task` fits (its demand
+    /// loaded with [`NodeTree::load`]).
+    ///
+    /// Complexity: O(log(nodes / BLOCK) + BLOCK) per leaf visited; a leaf is visited only if
+    /// every resource is free enough on some node of it. O(1) when no node has enough of some
+    /// resource.
+    pub(crate) fn first_from(&self, state: &State<'_>, task: usize, from: usize) -> Option<usize> {
+        if from >= self.len || !self.may_fit(1) {
+            return None;
+        }
+        let scan = |block: usize, from: usize| {
+            let range = self.block_positions(block);
+            (from.max(range.start)..range.end)
+                .map(|p| self.order[p] as usize)
+                .find(|&n| self.fits(state, task, n))
+        };
+        let mut t = self.leaves + from / BLOCK;
+        if self.may_fit(t) {
+            if let Some(n) = scan(t - self.leaves, from) {
+                return Some(n);
+            }
+        }
+        loop {
+            // Up to the next subtree to the right...
+            while t & 1 == 1 {
+                t >>= 1;
+            }
+            if t == 0 {
+                return None;
+            }
+            t += 1;
+            if !self.may_fit(t) {
+                continue;
+            }
+            // ...then down its leftmost branch that may fit.
+            while t < self.leaves {
+                if self.may_fit(2 * t) {
+                    t *= 2;
+                } else if self.may_fit(2 * t + 1) {
+                    t = 2 * t + 1;
+                } else {
+                    break;
+                }
+            }
+            if t >= self.leaves {
+                if let Some(n) = scan(t - self.leaves, 0) {
+                    return Some(n);
+                }
+            }
+        }
+    }
+
+    /// Branch and bound: among the nodes `task` fits (its demand loaded with
+    /// [`NodeTree::load`]), the one with the highest `score`, ties to the lowest node index: the
+    /// choice of [`select_best`](crate::strategy::select_best). `bound(demand, summary)` must
+    /// be at least the score of every node of a subtree with that summary; subtrees whose bound
+    /// is below the best score found (or equal to it, with only higher node indices) are
+    /// skipped, children are searched higher bound first.
+    ///
+    /// Complexity: O(log(nodes / BLOCK) + BLOCK) per leaf visited, at most every leaf; how many
+    /// are visited depends on how tight the bound is.
+    pub(crate) fn best(
+        &self,
+        state: &State<'_>,
+        task: usize,
+        bound: impl Fn(&[f64], &Summary<'_>) -> f64,
+        mut score: impl FnMut(usize) -> f64,
+    ) -> Option<usize> {
+        if !self.may_fit(1) {
+            return None;
+        }
+        let bound_of = |t: usize| bound(&self.demand, &self.summary(t));
+        let (mut best, mut best_node) = (f64::NEG_INFINITY, usize::MAX);
+        let mut stack = [(0u32, 0.0f64); STACK];
+        stack[0] = (1, bound_of(1));
+        let mut top = 1;
+        while top > 0 {
+            top -= 1;
+            let (t, b) = (stack[top].0 as usize, stack[top].1);
+            if b < best || (b == best && self.first[t] as usize > best_node) {
+                continue;
+            }
+            if t >= self.leaves {
+                for p in self.block_positions(t - self.leaves) {
+                    let node = self.order[p] as usize;
+                    if !self.fits(state, task, node) {
+                        continue;
+                    }
+                    let s = score(node);
+                    if s > best || (s == best && node < best_node) {
+                        (best, best_node) = (s, node);
+                    }
+                }
+                continue;
+            }
+            let (l, r) = (2 * t, 2 * t + 1);
+            let bl = self.may_fit(l).then(|| bound_of(l));
+            let br = self.may_fit(r).then(|| bound_of(r));
+            // Push the weaker child first, so that the stronger is searched first.
+            let left_first = match (bl, br) {
+                (Some(x), Some(y)) => x > y || (x == y && self.first[l] < self.first[r]),
+                _ => true,
+            };
+            let pairs = if left_first {
+                [(r, br), (l, bl)]
+            } else {
+                [(l, bl), (r, br)]
+            };
+            for (c, bc) in pairs {
+                if let Some(bc) = bc {
+                    stack[top] = (c as u32, bc);
+                    top += 1;
+                }
+            }
+        }
+        (best_node != usize::MAX).then_some(best_node)
+    }
+
+    /// Counts the nodes `task` fits (its demand loaded; an unrestricted task: whole subtrees
+    /// are counted by their least keys, which know nothing of allowed nodes), remembering the
+    /// counts per subtree for [`NodeTree::nth`].
+    ///
+    /// Complexity: O(BLOCK + resources) per subtree that holds both nodes that fit and nodes that
+    /// do not; O(1) when all or none fit.
+    pub(crate) fn count(&mut self, state: &State<'_>, task: usize) -> usize {
+        self.count_at(state, task, 1) as usize
+    }
+
+    fn count_at(&mut self, state: &State<'_>, task: usize, t: usize) -> u32 {
+        let c = if !self.may_fit(t) {
+            0
+        } else if self.all_fit(t) {
+            self.span(t).1 as u32
+        } else if t >= self.leaves {
+            let range = self.block_positions(t - self.leaves);
+            range
+                .filter(|&p| self.fits(state, task, self.order[p] as usize))
+                .count() as u32
+        } else {
+            self.count_at(state, task, 2 * t) + self.count_at(state, task, 2 * t + 1)
+        };
+        self.counts[t] = c;
+        c
+    }
+
+    /// The `k`-th (from 0) node in leaf order that `task` fits, after [`NodeTree::count`] for
+    /// the same task and state.
+    ///
+    /// Complexity: O(log(nodes / BLOCK) + BLOCK).
+    pub(crate) fn nth(&self, state: &State<'_>, task: usize, mut k: usize) -> Option<usize> {
+        let mut t = 1;
+        loop {
+            if !self.may_fit(t) {
+                return None;
+            }
+            if self.all_fit(t) {
+                let (start, size) = self.span(t);
+                return (k < size).then(|| self.order[start + k] as usize);
+            }
+            if t >= self.leaves {
+                let range = self.block_positions(t - self.leaves);
+                return range
+                    .map(|p| self.order[p] as usize)
+                    .filter(|&n| self.fits(state, task, n))
+                    .nth(k);
+            }
+            let left = 2 * t;
+            let in_left = if !self.may_fit(left) {
+                0
+            } else if self.all_fit(left) {
+                self.span(left).1
+            } else {
+                self.counts[left] as usize
+            };
+            if k < in_left {
+                t = left;
+            } else {
+                k -= in_left;
+                t = left + 1;
+            }
+        }
+    }
+}

@@ -24,8 +24,9 @@
 //! rebuilds itself (O(nodes x resources)) when a change went by unseen, such as a node failure,
 //! a join, or another state.
 
-mod search;
+pub mod search;
 mod tree;
 
 pub(crate) use search::Summary;
+pub use search::{LEAVES, QUERIES};
 pub(crate) use tree::{Member, NodeTree, Order, Scalar, Spec, few_allowed};

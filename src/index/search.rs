@@ -23,6 +23,9 @@ pub(crate) struct Summary<'a> {
     pub(crate) any: u64,
     /// The least [`Scalar`](super::Scalar) of a node.
     pub(crate) scalar: f64,
+    /// The least and the most weighted sum of free fractions (over the resources a node has,
+    /// with the weights the tree was built with).
+    pub(crate) linear: (f64, f64),
 }
 
 impl Summary<'_> {
@@ -58,16 +61,29 @@ impl Summary<'_> {
 /// children per level, so 2 per level of a tree of at most 2^64 leaves is enough.
 const STACK: usize = 130;
 
+/// debug
+pub static LEAVES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// debug
+pub static QUERIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+fn leaf() {
+    LEAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 impl NodeTree {
-    /// Whether some node of subtree `t` may fit the loaded demand (no resource is short on every
-    /// node).
+    /// Whether some node of subtree `t` may fit the loaded demand: in one group of nodes by
+    /// scarcest resource, no resource is short on every node.
     fn may_fit(&self, t: usize) -> bool {
-        let keys = &self.data[t * self.layout.stride..][..self.r];
-        self.demand.iter().zip(keys).all(|(&d, &k)| d <= k)
+        let keys = &self.data[t * self.layout.stride..][..self.layout.corners * self.r];
+        keys.chunks_exact(self.r)
+            .any(|corner| self.demand.iter().zip(corner).all(|(&d, &k)| d <= k))
     }
 
-    /// Whether every position of subtree `t` holds a node the loaded demand fits.
+    /// Whether every position of subtree `t` holds a node the loaded demand fits (false for a
+    /// restricted task, whose allowed nodes the keys know nothing of).
     fn all_fit(&self, t: usize) -> bool {
+        if self.restricted {
+            return false;
+        }
         let o = self
             .layout
             .key_min
@@ -98,9 +114,13 @@ impl NodeTree {
             ),
             None => (&row[..0], &row[..0], &row[..0], &row[..0]),
         };
-        let (all, any) = match lay.boxes {
-            Some(_) => (self.masks[2 * t], self.masks[2 * t + 1]),
-            None => (0, 0),
+        let (all, any, linear) = match lay.boxes {
+            Some(o) => (
+                self.masks[2 * t],
+                self.masks[2 * t + 1],
+                (row[o + 4 * r], row[o + 4 * r + 1]),
+            ),
+            None => (0, 0, (0.0, 0.0)),
         };
         Summary {
             phi_lo,
@@ -110,6 +130,7 @@ impl NodeTree {
             all,
             any,
             scalar: lay.scalar.map_or(0.0, |o| row[o]),
+            linear,
         }
     }
 
@@ -136,7 +157,9 @@ impl NodeTree {
         if from >= self.len || !self.may_fit(1) {
             return None;
         }
+        QUERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let scan = |block: usize, from: usize| {
+            leaf();
             let range = self.block_positions(block);
             (from.max(range.start)..range.end)
                 .map(|p| self.order[p] as usize)
@@ -197,6 +220,9 @@ impl NodeTree {
         if !self.may_fit(1) {
             return None;
         }
+        QUERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (l, q) = self.effort.get();
+        self.effort.set((l, q + 1));
         let bound_of = |t: usize| bound(&self.demand, &self.summary(t));
         let (mut best, mut best_node) = (f64::NEG_INFINITY, usize::MAX);
         let mut stack = [(0u32, 0.0f64); STACK];
@@ -209,6 +235,9 @@ impl NodeTree {
                 continue;
             }
             if t >= self.leaves {
+                leaf();
+                let (l, q) = self.effort.get();
+                self.effort.set((l + 1, q));
                 for p in self.block_positions(t - self.leaves) {
                     let node = self.order[p] as usize;
                     if !self.fits(state, task, node) {
@@ -244,13 +273,14 @@ impl NodeTree {
         (best_node != usize::MAX).then_some(best_node)
     }
 
-    /// Counts the nodes `task` fits (its demand loaded; an unrestricted task: whole subtrees
-    /// are counted by their least keys, which know nothing of allowed nodes), remembering the
-    /// counts per subtree for [`NodeTree::nth`].
+    /// Counts the nodes `task` fits (its demand loaded), remembering the counts per subtree for
+    /// [`NodeTree::nth`]. Whole subtrees are counted by their least keys, except for a task
+    /// restricted to some nodes.
     ///
     /// Complexity: O(BLOCK + resources) per subtree that holds both nodes that fit and nodes that
     /// do not; O(1) when all or none fit.
     pub(crate) fn count(&mut self, state: &State<'_>, task: usize) -> usize {
+        self.restricted = state.problem().allowed_nodes(task).is_some();
         self.count_at(state, task, 1) as usize
     }
 

@@ -6,6 +6,9 @@ use crate::state::{Stamp, State, TOLERANCE};
 /// tree small (about 2 / 16 of a summary per node) while a leaf scan stays a few cache lines.
 pub(crate) const BLOCK: usize = 16;
 
+/// At most this many groups of nodes by scarcest resource keep their own fit keys.
+const MAX_CORNERS: usize = 4;
+
 /// A per-node number whose minimum each subtree keeps, for rules that prefer the node with the
 /// least of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +38,11 @@ pub(crate) enum Order {
     Index,
     /// These nodes in this order (a permutation of the problem's nodes), then joined nodes.
     Given(Vec<usize>),
-    /// Nodes of equal capacity together (capacity rows in lexicographic order), index order
-    /// among them: a subtree of one machine type has exact score bounds.
+    /// Nodes of equal capacity together (capacity rows in lexicographic order), then by how
+    /// full they are (16 bands of their least free fraction), index order among equals: a
+    /// subtree of one machine type has exact score bounds, and full nodes sit together so that
+    /// the fit keys skip them a subtree at a time. The tree re-sorts itself when its searches
+    /// visit many more leaves than they return nodes.
     Shape,
 }
 
@@ -46,7 +52,8 @@ pub(crate) struct Spec {
     order: Order,
     member: Member,
     scalar: Scalar,
-    boxes: bool,
+    /// With boxes: the weights of the linear key.
+    boxes: Option<Vec<f64>>,
     key_min: bool,
 }
 
@@ -57,7 +64,7 @@ impl Spec {
             order,
             member: Member::All,
             scalar: Scalar::None,
-            boxes: false,
+            boxes: None,
             key_min: false,
         }
     }
@@ -68,9 +75,10 @@ impl Spec {
         self
     }
 
-    /// Also, per resource, the range of free fractions and capacities (for score bounds).
-    pub(crate) fn with_boxes(mut self) -> Self {
-        self.boxes = true;
+    /// Also, per resource, the range of free fractions and capacities, and the range of the
+    /// weighted sum of free fractions over the resources a node has (for score bounds).
+    pub(crate) fn with_boxes(mut self, weights: &[f64]) -> Self {
+        self.boxes = Some(weights.to_vec());
         self
     }
 
@@ -87,20 +95,24 @@ impl Spec {
     }
 }
 
-/// Offsets of the fields in one tree node's row of `data`; the fit keys (the most of `free +
-/// TOLERANCE x capacity` per resource) come first.
+/// Offsets of the fields in one tree node's row of `data`. The fit keys come first: `corners`
+/// runs of `r` values, run `k` the most of `free + TOLERANCE x capacity` per resource over the
+/// nodes whose scarcest resource (least free fraction) is `k` modulo `corners`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Layout {
     pub(super) stride: usize,
+    pub(super) corners: usize,
     pub(super) key_min: Option<usize>,
-    /// Free fraction low, high; capacity low, high: four runs of `r` values.
+    /// Free fraction low, high; capacity low, high: four runs of `r` values; then the least and
+    /// the most weighted sum of free fractions.
     pub(super) boxes: Option<usize>,
     pub(super) scalar: Option<usize>,
 }
 
 impl Layout {
     fn new(spec: &Spec, r: usize) -> Self {
-        let mut next = r;
+        let corners = r.clamp(1, MAX_CORNERS);
+        let mut next = corners * r;
         let mut take = |on: bool, width: usize| {
             on.then(|| {
                 next += width;
@@ -108,10 +120,11 @@ impl Layout {
             })
         };
         let key_min = take(spec.key_min, r);
-        let boxes = take(spec.boxes, 4 * r);
+        let boxes = take(spec.boxes.is_some(), 4 * r + 2);
         let scalar = take(spec.scalar != Scalar::None, 1);
         Self {
             stride: next,
+            corners,
             key_min,
             boxes,
             scalar,
@@ -148,13 +161,18 @@ pub(crate) struct NodeTree {
     pub(super) demand: Vec<f64>,
     /// Per tree node, the fitting nodes counted by the last [`NodeTree::count`].
     pub(super) counts: Vec<u32>,
+    /// Whether the task of the last [`NodeTree::count`] is restricted to some nodes.
+    pub(super) restricted: bool,
+    /// Leaves searched and searches since the last rebuild, to re-sort a [`Order::Shape`]
+    /// tree whose order no longer helps.
+    pub(super) effort: std::cell::Cell<(u64, u64)>,
 }
 
 impl NodeTree {
     /// An empty tree for a problem with `resources` resources, built on first use; `None` if
     /// the spec needs resource masks and there are more than 64 resources.
     pub(crate) fn new(spec: Spec, resources: usize) -> Option<Self> {
-        if spec.boxes && resources > 64 {
+        if spec.boxes.is_some() && resources > 64 {
             return None;
         }
         Some(Self {
@@ -171,12 +189,22 @@ impl NodeTree {
             stamp: None,
             demand: vec![0.0; resources],
             counts: Vec::new(),
+            restricted: false,
+            effort: std::cell::Cell::new((0, 0)),
         })
     }
 
     /// Brings the tree up to date with `state` (a rebuild if a change went by unseen) and loads
     /// `task`'s demand for the queries.
     pub(crate) fn load(&mut self, state: &State<'_>, task: usize) {
+        if self.spec.order == Order::Shape {
+            // Re-sort when the searches since the last sort visited, beyond two leaves each,
+            // about as many leaves as four sorts cost (a sort is about a scan of every leaf).
+            let (leaves, searches) = self.effort.get();
+            if leaves > 2 * searches + 4 * self.leaves as u64 + 16 {
+                self.stamp = None;
+            }
+        }
         if self.stamp != Some(state.stamp()) || self.len != state.nodes() {
             self.rebuild(state);
         }
@@ -228,7 +256,14 @@ impl NodeTree {
         self.leaves = nodes.div_ceil(BLOCK).max(1).next_power_of_two();
         let size = 2 * self.leaves;
         self.data = vec![0.0; size * self.layout.stride];
-        self.masks = vec![0; if self.spec.boxes { 2 * size } else { 0 }];
+        self.masks = vec![
+            0;
+            if self.spec.boxes.is_some() {
+                2 * size
+            } else {
+                0
+            }
+        ];
         self.first = vec![u32::MAX; size];
         self.counts = vec![0; size];
         for b in 0..self.leaves {
@@ -238,6 +273,7 @@ impl NodeTree {
             self.merge(t);
         }
         self.stamp = Some(state.stamp());
+        self.effort.set((0, 0));
     }
 
     fn update(&mut self, state: &State<'_>, node: usize) {
@@ -255,7 +291,7 @@ impl NodeTree {
         let (r, lay) = (self.r, self.layout);
         let t = self.leaves + block;
         let row = &mut self.data[t * lay.stride..(t + 1) * lay.stride];
-        row[..r].fill(f64::NEG_INFINITY);
+        row[..lay.corners * r].fill(f64::NEG_INFINITY);
         if let Some(o) = lay.key_min {
             row[o..o + r].fill(f64::INFINITY);
         }
@@ -264,6 +300,8 @@ impl NodeTree {
             row[o + r..o + 2 * r].fill(f64::NEG_INFINITY);
             row[o + 2 * r..o + 3 * r].fill(f64::INFINITY);
             row[o + 3 * r..o + 4 * r].fill(f64::NEG_INFINITY);
+            row[o + 4 * r] = f64::INFINITY;
+            row[o + 4 * r + 1] = f64::NEG_INFINITY;
         }
         if let Some(o) = lay.scalar {
             row[o] = f64::INFINITY;
@@ -286,23 +324,27 @@ impl NodeTree {
                 continue;
             }
             let (free, cap) = (state.free_row(node), state.capacity_row(node));
+            let corner = scarcest(free, cap) % lay.corners * r;
             for j in 0..r {
                 let key = free[j] + TOLERANCE * cap[j];
-                row[j] = row[j].max(key);
+                row[corner + j] = row[corner + j].max(key);
                 if let Some(o) = lay.key_min {
                     row[o + j] = row[o + j].min(key);
                 }
             }
-            if let Some(o) = lay.boxes {
-                let mut mask = 0u64;
+            if let (Some(o), Some(w)) = (lay.boxes, &self.spec.boxes) {
+                let (mut mask, mut linear) = (0u64, 0.0);
                 for j in (0..r).filter(|&j| cap[j] > 0.0) {
                     let phi = free[j] / cap[j];
+                    linear += w[j] * phi;
                     row[o + j] = row[o + j].min(phi);
                     row[o + r + j] = row[o + r + j].max(phi);
                     row[o + 2 * r + j] = row[o + 2 * r + j].min(cap[j]);
                     row[o + 3 * r + j] = row[o + 3 * r + j].max(cap[j]);
                     mask |= 1 << j;
                 }
+                row[o + 4 * r] = row[o + 4 * r].min(linear);
+                row[o + 4 * r + 1] = row[o + 4 * r + 1].max(linear);
                 all &= mask;
                 any |= mask;
             }
@@ -342,7 +384,7 @@ impl NodeTree {
                 row[j] = a[j].min(b[j]);
             }
         };
-        maxes(0, r, row);
+        maxes(0, lay.corners * r, row);
         if let Some(o) = lay.key_min {
             mins(o, o + r, row);
         }
@@ -351,6 +393,8 @@ impl NodeTree {
             maxes(o + r, o + 2 * r, row);
             mins(o + 2 * r, o + 3 * r, row);
             maxes(o + 3 * r, o + 4 * r, row);
+            mins(o + 4 * r, o + 4 * r + 1, row);
+            maxes(o + 4 * r + 1, o + 4 * r + 2, row);
             self.masks[2 * t] = self.masks[4 * t] & self.masks[4 * t + 2];
             self.masks[2 * t + 1] = self.masks[4 * t + 1] | self.masks[4 * t + 3];
         }
@@ -359,6 +403,28 @@ impl NodeTree {
         }
         self.first[t] = self.first[2 * t].min(self.first[2 * t + 1]);
     }
+}
+
+/// How free a node is, in 17 bands of its least free fraction (0: full or failed, 16: empty).
+fn fullness_band(state: &State<'_>, node: usize) -> u8 {
+    if !state.is_alive(node) {
+        return 0;
+    }
+    let (free, cap) = (state.free_row(node), state.capacity_row(node));
+    let j = scarcest(free, cap);
+    let phi = if cap[j] > 0.0 { free[j] / cap[j] } else { 1.0 };
+    (16.0 * phi).clamp(0.0, 16.0) as u8
+}
+
+/// The resource with the least free fraction among those the node has (0 if none).
+fn scarcest(free: &[f64], capacity: &[f64]) -> usize {
+    let mut best = (0, f64::INFINITY);
+    for (j, (&f, &c)) in free.iter().zip(capacity).enumerate() {
+        if c > 0.0 && f / c < best.1 {
+            best = (j, f / c);
+        }
+    }
+    best.0
 }
 
 /// The leaf order of a spec over the state's nodes.
@@ -372,17 +438,17 @@ fn leaf_order(order: &Order, state: &State<'_>) -> Vec<u32> {
             .chain((given.len() as u32)..nodes as u32)
             .collect(),
         Order::Shape => {
+            let band: Vec<u8> = (0..nodes).map(|n| fullness_band(state, n)).collect();
             let mut all: Vec<u32> = (0..nodes as u32).collect();
             all.sort_by(|&a, &b| {
-                let (ca, cb) = (
-                    state.capacity_row(a as usize),
-                    state.capacity_row(b as usize),
-                );
+                let (a, b) = (a as usize, b as usize);
+                let (ca, cb) = (state.capacity_row(a), state.capacity_row(b));
                 ca.iter()
                     .zip(cb)
                     .map(|(x, y)| x.total_cmp(y))
                     .find(|o| o.is_ne())
                     .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(band[a].cmp(&band[b]))
                     .then(a.cmp(&b))
             });
             all

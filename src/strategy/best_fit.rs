@@ -1,6 +1,8 @@
 //! `best_fit`: kube-scheduler's MostAllocated score, the fullest node after placement.
 
-use super::score::{Weights, mean_bound, scored, used_after, utilization, weighted_mean};
+use super::score::{
+    Weights, linear_total, mean_bound, pad, scored, used_after, utilization, weighted_mean,
+};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
 use crate::index::Summary;
@@ -49,11 +51,21 @@ pub fn most_allocated(
 }
 
 /// The bound of [`most_allocated`] over a subtree: each utilization at its highest (least free
-/// fraction, largest demand share), the same mean.
+/// fraction, largest demand share), the same mean; and, where utilizations follow free
+/// fractions linearly, `(W - least weighted free + sum w x largest share) / W` (padded), which
+/// does not take each resource's least free fraction from another node. The smaller of the two.
 pub(crate) fn most_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
-    mean_bound(s, weights, |r| {
+    let boxed = mean_bound(s, weights, |r| {
         utilization(s.phi_lo[r], s.share(demand[r], r).1)
-    })
+    });
+    let Some(total) = linear_total(s, demand, weights) else {
+        return boxed;
+    };
+    let shares: f64 = (0..weights.len())
+        .filter(|&r| s.every(r))
+        .map(|r| weights[r] * s.share(demand[r], r).1)
+        .sum();
+    boxed.min(pad((total - s.linear.0 + shares) / total))
 }
 
 impl BestFit {

@@ -66,11 +66,12 @@ impl Strategy for BestFitDecreasing {
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
         let r = problem.resources().len();
+        let weights = self.weights.resolve(r).ok()?;
         let in_use = Spec::new(Order::Shape)
-            .with_boxes()
+            .with_boxes(&weights)
             .with_member(Member::InUse);
         Some(Box::new(FullestInUse {
-            weights: self.weights.resolve(r).ok()?,
+            weights,
             in_use: NodeTree::new(in_use, r)?,
             open: First::new(problem, Some(largest_first(problem)))?,
         }))

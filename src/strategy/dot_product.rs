@@ -1,7 +1,7 @@
 //! `dot_product`: Tetris's alignment of the task's demand with the node's free capacity.
 
 use super::fill::fill;
-use super::score::{Weights, pad, scored};
+use super::score::{Weights, linear_total, pad, scored};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
 use crate::index::Summary;
@@ -68,7 +68,25 @@ pub(crate) fn alignment_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) 
             .max(corner(q_lo, s.phi_lo[r]));
         score += if s.every(r) { term } else { term.max(0.0) };
     }
-    if s.is_point() { score } else { pad(score) }
+    if s.is_point() {
+        return score;
+    }
+    pad(score.min(linear_alignment(demand, s, weights).unwrap_or(f64::INFINITY)))
+}
+
+/// With shares `q_r` at most `q_hi_r` and `lambda = min_r q_hi_r`: `sum w_r q_r phi_r <= lambda x
+/// (most weighted free) + sum w_r (q_hi_r - lambda) phi_hi_r`, a bound that takes the bulk of
+/// the score from one node's free fractions together. `None` where it does not apply.
+fn linear_alignment(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> Option<f64> {
+    linear_total(s, demand, weights)?;
+    let present = || (0..weights.len()).filter(|&r| s.every(r));
+    let lambda = present()
+        .map(|r| s.share(demand[r], r).1)
+        .fold(f64::INFINITY, f64::min);
+    let rest: f64 = present()
+        .map(|r| weights[r] * (s.share(demand[r], r).1 - lambda) * s.phi_hi[r])
+        .sum();
+    Some(lambda * s.linear.1 + rest)
 }
 
 impl DotProduct {

@@ -61,7 +61,7 @@ impl Strategy for LeastConnections {
     }
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        let spec = Spec::new(Order::Index).with_scalar(Scalar::Count);
+        let spec = Spec::new(Order::Shape).with_scalar(Scalar::Count);
         let tree = NodeTree::new(spec, problem.resources().len())?;
         Some(Box::new(Fewest { tree }))
     }

@@ -142,6 +142,23 @@ pub(crate) fn mean_bound(
     }
 }
 
+/// When every node of a subtree has the same resources, none of them has more free than
+/// capacity, and no demand is negative: the total of the weights over those resources (if
+/// positive), for bounds that follow utilization linearly. `None` otherwise.
+pub(crate) fn linear_total(summary: &Summary<'_>, demand: &[f64], weights: &[f64]) -> Option<f64> {
+    if summary.all != summary.any {
+        return None;
+    }
+    let mut total = 0.0;
+    for r in (0..weights.len()).filter(|&r| summary.every(r)) {
+        if demand[r] < 0.0 || summary.phi_hi[r] > 1.0 || summary.phi_lo[r] < 0.0 {
+            return None;
+        }
+        total += weights[r];
+    }
+    (total > 0.0).then_some(total)
+}
+
 /// The select step with a pure score: among the nodes `task` fits, the highest score, ties to
 /// the lowest index. The node tree's branch and bound with the score's bound finds it without
 /// scoring every node; a task restricted to a few nodes scores those; with more than 64
@@ -202,7 +219,7 @@ pub(crate) fn scored(
     if let Some(percent) = options.percentage_of_nodes_to_score {
         return Some(Box::new(Sampled::new(score, weights, percent)));
     }
-    let spec = Spec::new(Order::Shape).with_boxes();
+    let spec = Spec::new(Order::Shape).with_boxes(&weights);
     Some(Box::new(Scored {
         score,
         bound,

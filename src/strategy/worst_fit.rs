@@ -1,10 +1,13 @@
 //! `worst_fit`: kube-scheduler's LeastAllocated score, the emptiest node after placement.
 
-use super::score::{Weights, mean_bound, scored, used_after, utilization, weighted_mean};
+use super::score::{
+    Weights, linear_total, mean_bound, pad, scored, used_after, utilization, weighted_mean,
+};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
 use crate::index::Summary;
 use crate::model::Problem;
+use crate::state::TOLERANCE;
 use ndarray::ArrayView1;
 
 /// The fitting node with the most free capacity left after placement, averaged over resources
@@ -47,11 +50,22 @@ pub fn least_allocated(
 }
 
 /// The bound of [`least_allocated`] over a subtree: each utilization at its lowest (most free
-/// fraction, smallest demand share), the same mean.
+/// fraction, smallest demand share), the same mean; and, where utilizations follow free
+/// fractions linearly, `(most weighted free - sum w x least share) / W + TOLERANCE` (padded; a
+/// node the task fits has each free fraction at least the share less the tolerance), which does
+/// not take each resource's most free fraction from another node. The smaller of the two.
 pub(crate) fn least_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
-    mean_bound(s, weights, |r| {
+    let boxed = mean_bound(s, weights, |r| {
         1.0 - utilization(s.phi_hi[r], s.share(demand[r], r).0)
-    })
+    });
+    let Some(total) = linear_total(s, demand, weights) else {
+        return boxed;
+    };
+    let shares: f64 = (0..weights.len())
+        .filter(|&r| s.every(r))
+        .map(|r| weights[r] * s.share(demand[r], r).0)
+        .sum();
+    boxed.min(pad((s.linear.1 - shares) / total + TOLERANCE))
 }
 
 impl WorstFit {

@@ -10,7 +10,7 @@
 
 use crate::model::Problem;
 use crate::placement::Reason;
-use ndarray::{Array1, Array2, ArrayView1, Axis};
+use ndarray::{Array1, Array2, ArrayView1};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Relative slack of the fit test, against rounding in sums of fractional demands: a demand
@@ -204,6 +204,19 @@ impl<'p> State<'p> {
         row(&self.capacity, node)
     }
 
+    /// The free capacity of every node as one row-major slice: node `n`'s row starts at
+    /// `n x resources`.
+    pub fn free_values(&self) -> &[f64] {
+        self.free.as_slice().expect("state matrices are row-major")
+    }
+
+    /// The capacity of every node as one row-major slice, as [`State::free_values`].
+    pub fn capacity_values(&self) -> &[f64] {
+        self.capacity
+            .as_slice()
+            .expect("state matrices are row-major")
+    }
+
     /// The free capacity of every node, nodes x resources.
     pub fn free_matrix(&self) -> &Array2<f64> {
         &self.free
@@ -329,62 +342,76 @@ impl<'p> State<'p> {
     }
 
     /// Why a task fits on no node now, with the data: see [`Reason`].
+    ///
+    /// Complexity: O(nodes x resources), one pass over the nodes (two when the task is larger
+    /// than every empty node); no allocation beyond the reason's.
     pub fn reason(&self, task: usize) -> Reason {
         if !self.alive.contains(&true) {
             return Reason::NoNodes;
         }
-        let alive: Vec<usize> = (0..self.nodes())
-            .filter(|&n| self.alive[n] && self.problem.allowed(task, n))
-            .collect();
+        let candidates =
+            || (0..self.nodes()).filter(|&n| self.alive[n] && self.problem.allowed(task, n));
         let demand = self.demand(task);
+        let r = self.resources();
+        let mut largest = Array1::from_elem(r, f64::NEG_INFINITY);
+        let mut most_free = Array1::from_elem(r, f64::NEG_INFINITY);
+        let (mut any, mut fits_empty, mut closest) = (false, false, None);
+        for n in candidates() {
+            any = true;
+            let (free, cap) = (self.free_row(n), self.capacity_row(n));
+            for j in 0..r {
+                largest[j] = largest[j].max(cap[j]);
+                most_free[j] = most_free[j].max(free[j]);
+            }
+            fits_empty |= fit_rows(demand.iter(), cap.iter(), cap.iter()).is_ok();
+            closest = nearer(closest, n, worst_gap(demand, free, cap));
+        }
         let names = self.problem.resources();
         let name = |r: usize| names.name(r).to_string();
-        if alive.is_empty() {
+        let Some((node, gap_resource, _)) = closest else {
+            debug_assert!(!any);
             return Reason::NotAllowed;
-        }
-        let largest = column_max(&self.capacity, &alive);
-        if !alive
-            .iter()
-            .any(|&n| check_fit(demand, self.capacity.row(n), self.capacity.row(n)).is_ok())
-        {
-            let (resource, _) = binding(demand, &largest, self.closest(task, &alive, true));
+        };
+        if !fits_empty {
+            let mut empty = None;
+            for n in candidates() {
+                let cap = self.capacity_row(n);
+                empty = nearer(empty, n, worst_gap(demand, cap, cap));
+            }
+            let (n, g, _) = empty.expect("a candidate");
+            let (resource, _) = binding(demand, &largest, (n, g));
             return Reason::TooLarge {
                 resource: name(resource),
                 requested: demand[resource],
                 largest: largest[resource],
             };
         }
-        let most_free = column_max(&self.free, &alive);
-        let closest = self.closest(task, &alive, false);
-        match binding(demand, &most_free, closest) {
+        match binding(demand, &most_free, (node, gap_resource)) {
             (resource, true) => Reason::Insufficient {
                 resource: name(resource),
                 requested: demand[resource],
                 most_free: most_free[resource],
             },
             (resource, false) => Reason::Fragmented {
-                node: closest.0,
+                node,
                 resource: name(resource),
                 requested: demand[resource],
-                free: self.free[[closest.0, resource]],
+                free: self.free_row(node)[resource],
                 most_free: most_free[resource],
             },
         }
     }
+}
 
-    /// The alive allowed node whose largest relative shortfall for `task` is smallest, and the resource
-    /// of that shortfall. Against full capacity when `empty`, else against free capacity.
-    fn closest(&self, task: usize, alive: &[usize], empty: bool) -> (usize, usize) {
-        let demand = self.demand(task);
-        let rows = if empty { &self.capacity } else { &self.free };
-        let mut best = (alive[0], 0, f64::INFINITY);
-        for &node in alive {
-            let (resource, gap) = worst_gap(demand, rows.row(node), self.capacity.row(node));
-            if gap < best.2 {
-                best = (node, resource, gap);
-            }
-        }
-        (best.0, best.1)
+/// The node with the smaller shortfall `(resource, gap)`, the earlier on a tie.
+fn nearer(
+    best: Option<(usize, usize, f64)>,
+    node: usize,
+    (resource, gap): (usize, f64),
+) -> Option<(usize, usize, f64)> {
+    match best {
+        Some(b) if b.2 <= gap => Some(b),
+        _ => Some((node, resource, gap)),
     }
 }
 
@@ -400,13 +427,6 @@ fn row_mut(matrix: &mut Array2<f64>, node: usize) -> &mut [f64] {
     let r = matrix.ncols();
     let all = matrix.as_slice_mut().expect("state matrices are row-major");
     &mut all[node * r..(node + 1) * r]
-}
-
-/// The per-resource maximum over some rows of a matrix.
-fn column_max(matrix: &Array2<f64>, rows: &[usize]) -> Array1<f64> {
-    matrix
-        .select(Axis(0), rows)
-        .fold_axis(Axis(0), f64::NEG_INFINITY, |&a, &b| a.max(b))
 }
 
 /// The resource to blame: the one whose demand most exceeds the most available on any node
@@ -432,11 +452,7 @@ fn binding(
 }
 
 /// The resource with the largest shortfall relative to capacity, and that shortfall.
-fn worst_gap(
-    demand: ArrayView1<'_, f64>,
-    free: ArrayView1<'_, f64>,
-    capacity: ArrayView1<'_, f64>,
-) -> (usize, f64) {
+fn worst_gap(demand: ArrayView1<'_, f64>, free: &[f64], capacity: &[f64]) -> (usize, f64) {
     let mut worst = (0, f64::NEG_INFINITY);
     for (r, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
         let gap = (d - f) / c.max(f64::MIN_POSITIVE);

@@ -24,6 +24,7 @@
 //! rebuilds itself (O(nodes x resources)) when a change went by unseen, such as a node failure,
 //! a join, or another state.
 
+mod groups;
 pub mod search;
 mod tree;
 

@@ -26,6 +26,11 @@ pub(crate) struct Summary<'a> {
     /// The least and the most weighted sum of free fractions (over the resources a node has,
     /// with the weights the tree was built with).
     pub(crate) linear: (f64, f64),
+    /// Per pair of resources `a < b` in order, the least and the most `phi_a - phi_b` over
+    /// nodes that have both (empty if the tree does not keep them).
+    pub(crate) pair_lo: &'a [f64],
+    /// See `pair_lo`.
+    pub(crate) pair_hi: &'a [f64],
 }
 
 impl Summary<'_> {
@@ -55,6 +60,47 @@ impl Summary<'_> {
         let (a, b) = (demand / self.cap_hi[r], demand / self.cap_lo[r]);
         if demand >= 0.0 { (a, b) } else { (b, a) }
     }
+
+    /// The largest `demand / capacity` over the subtree's capacities of resource `r`.
+    pub(crate) fn share_hi(&self, demand: f64, r: usize) -> f64 {
+        demand
+            / if demand >= 0.0 {
+                self.cap_lo[r]
+            } else {
+                self.cap_hi[r]
+            }
+    }
+
+    /// The least `demand / capacity` over the subtree's capacities of resource `r`.
+    pub(crate) fn share_lo(&self, demand: f64, r: usize) -> f64 {
+        demand
+            / if demand >= 0.0 {
+                self.cap_hi[r]
+            } else {
+                self.cap_lo[r]
+            }
+    }
+}
+
+/// What the filter of one query reads: the state's rows, and the task.
+pub(super) struct Rows<'a, 'p> {
+    state: &'a State<'p>,
+    free: &'a [f64],
+    cap: &'a [f64],
+    task: usize,
+    restricted: bool,
+}
+
+impl<'a, 'p> Rows<'a, 'p> {
+    pub(super) fn new(state: &'a State<'p>, task: usize) -> Self {
+        Self {
+            state,
+            free: state.free_values(),
+            cap: state.capacity_values(),
+            task,
+            restricted: state.problem().allowed_nodes(task).is_some(),
+        }
+    }
 }
 
 /// The stack of branch and bound: tree nodes with their bounds. A depth-first search pushes two
@@ -72,7 +118,7 @@ fn leaf() {
 impl NodeTree {
     /// Whether some node of subtree `t` may fit the loaded demand: in one group of nodes by
     /// scarcest resource, no resource is short on every node.
-    fn may_fit(&self, t: usize) -> bool {
+    pub(super) fn may_fit(&self, t: usize) -> bool {
         let keys = &self.data[t * self.layout.stride..][..self.layout.corners * self.r];
         keys.chunks_exact(self.r)
             .any(|corner| self.demand.iter().zip(corner).all(|(&d, &k)| d <= k))
@@ -92,13 +138,17 @@ impl NodeTree {
         self.demand.iter().zip(keys).all(|(&d, &k)| d <= k)
     }
 
-    /// The filter for one node: the resource test from the state's rows first (cheap, inline),
-    /// then whether the tree holds the node, then the state's own check (alive, allowed nodes,
-    /// resources).
-    fn fits(&self, state: &State<'_>, task: usize, node: usize) -> bool {
-        let (free, cap) = (state.free_row(node), state.capacity_row(node));
-        let quick = (0..self.r).all(|j| self.demand[j] <= free[j] + TOLERANCE * cap[j]);
-        quick && self.holds(state, node) && state.fits(task, node)
+    /// The filter for one node, [`State::check`]'s: the resources (the same test on the
+    /// state's rows), the node held by the tree (alive, and a member), the task allowed there.
+    pub(super) fn fits(&self, rows: &Rows<'_, '_>, node: usize) -> bool {
+        let base = node * self.r;
+        let (free, cap) = (
+            &rows.free[base..base + self.r],
+            &rows.cap[base..base + self.r],
+        );
+        (0..self.r).all(|j| self.demand[j] <= free[j] + TOLERANCE * cap[j])
+            && self.holds(rows.state, node)
+            && (!rows.restricted || rows.state.problem().allowed(rows.task, node))
     }
 
     /// Subtree `t`'s summary for bounds.
@@ -131,6 +181,12 @@ impl NodeTree {
             any,
             scalar: lay.scalar.map_or(0.0, |o| row[o]),
             linear,
+            pair_lo: lay
+                .pairs
+                .map_or(&row[..0], |o| &row[o..o + r * (r - 1) / 2]),
+            pair_hi: lay
+                .pairs
+                .map_or(&row[..0], |o| &row[o + r * (r - 1) / 2..o + r * (r - 1)]),
         }
     }
 
@@ -141,7 +197,7 @@ impl NodeTree {
     }
 
     /// The first position of subtree `t` and its number of positions.
-    fn span(&self, t: usize) -> (usize, usize) {
+    pub(super) fn span(&self, t: usize) -> (usize, usize) {
         let depth_below = self.leaves.trailing_zeros() - (usize::BITS - 1 - t.leading_zeros());
         let blocks = 1usize << depth_below;
         (((t << depth_below) - self.leaves) * BLOCK, blocks * BLOCK)
@@ -154,48 +210,63 @@ impl NodeTree {
     /// every resource is free enough on some node of it. O(1) when no node has enough of some
     /// resource.
     pub(crate) fn first_from(&self, state: &State<'_>, task: usize, from: usize) -> Option<usize> {
-        if from >= self.len || !self.may_fit(1) {
+        if from >= self.len {
+            return None;
+        }
+        let p = self.find(&Rows::new(state, task), from, true)?;
+        Some(self.order[p] as usize)
+    }
+
+    /// The position of the first node in leaf order from `from` on (`forward`), or the last at
+    /// or before it, that the loaded demand fits: up to the next subtree in that direction,
+    /// down its nearest branch that may fit, a leaf scanned, and on.
+    pub(super) fn find(&self, rows: &Rows<'_, '_>, from: usize, forward: bool) -> Option<usize> {
+        if !self.may_fit(1) {
             return None;
         }
         QUERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let scan = |block: usize, from: usize| {
+        let scan = |block: usize, limit: Option<usize>| {
             leaf();
             let range = self.block_positions(block);
-            (from.max(range.start)..range.end)
-                .map(|p| self.order[p] as usize)
-                .find(|&n| self.fits(state, task, n))
+            let fits = |&p: &usize| self.fits(rows, self.order[p] as usize);
+            match (forward, limit) {
+                (true, l) => (l.unwrap_or(0).max(range.start)..range.end).find(fits),
+                (false, l) => (range.start..range.end.min(l.map_or(usize::MAX, |l| l + 1)))
+                    .rev()
+                    .find(fits),
+            }
         };
+        // A left child is even; moving on means the sibling to the right (forward) or left.
+        let (near, far) = if forward { (0, 1) } else { (1, 0) };
         let mut t = self.leaves + from / BLOCK;
         if self.may_fit(t) {
-            if let Some(n) = scan(t - self.leaves, from) {
-                return Some(n);
+            if let Some(p) = scan(t - self.leaves, Some(from)) {
+                return Some(p);
             }
         }
         loop {
-            // Up to the next subtree to the right...
-            while t & 1 == 1 {
+            while t & 1 == far {
                 t >>= 1;
             }
-            if t == 0 {
+            if t <= 1 {
                 return None;
             }
-            t += 1;
+            t = if forward { t + 1 } else { t - 1 };
             if !self.may_fit(t) {
                 continue;
             }
-            // ...then down its leftmost branch that may fit.
             while t < self.leaves {
-                if self.may_fit(2 * t) {
-                    t *= 2;
-                } else if self.may_fit(2 * t + 1) {
-                    t = 2 * t + 1;
+                if self.may_fit(2 * t + near) {
+                    t = 2 * t + near;
+                } else if self.may_fit(2 * t + far) {
+                    t = 2 * t + far;
                 } else {
                     break;
                 }
             }
             if t >= self.leaves {
-                if let Some(n) = scan(t - self.leaves, 0) {
-                    return Some(n);
+                if let Some(p) = scan(t - self.leaves, None) {
+                    return Some(p);
                 }
             }
         }
@@ -220,6 +291,7 @@ impl NodeTree {
         if !self.may_fit(1) {
             return None;
         }
+        let rows = Rows::new(state, task);
         QUERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (l, q) = self.effort.get();
         self.effort.set((l, q + 1));
@@ -240,7 +312,7 @@ impl NodeTree {
                 self.effort.set((l + 1, q));
                 for p in self.block_positions(t - self.leaves) {
                     let node = self.order[p] as usize;
-                    if !self.fits(state, task, node) {
+                    if !self.fits(&rows, node) {
                         continue;
                     }
                     let s = score(node);
@@ -254,8 +326,17 @@ impl NodeTree {
             let bl = self.may_fit(l).then(|| bound_of(l));
             let br = self.may_fit(r).then(|| bound_of(r));
             // Push the weaker child first, so that the stronger is searched first.
+            // Bounds that differ by no more than rounding are taken as equal, so that ties
+            // (nodes alike) are searched lowest index first.
             let left_first = match (bl, br) {
-                (Some(x), Some(y)) => x > y || (x == y && self.first[l] < self.first[r]),
+                (Some(x), Some(y)) => {
+                    let near = (x - y).abs() <= 1e-9 * x.abs().max(y.abs());
+                    if near {
+                        self.first[l] < self.first[r]
+                    } else {
+                        x > y
+                    }
+                }
                 _ => true,
             };
             let pairs = if left_first {
@@ -281,10 +362,10 @@ impl NodeTree {
     /// do not; O(1) when all or none fit.
     pub(crate) fn count(&mut self, state: &State<'_>, task: usize) -> usize {
         self.restricted = state.problem().allowed_nodes(task).is_some();
-        self.count_at(state, task, 1) as usize
+        self.count_at(&Rows::new(state, task), 1) as usize
     }
 
-    fn count_at(&mut self, state: &State<'_>, task: usize, t: usize) -> u32 {
+    fn count_at(&mut self, rows: &Rows<'_, '_>, t: usize) -> u32 {
         let c = if !self.may_fit(t) {
             0
         } else if self.all_fit(t) {
@@ -292,10 +373,10 @@ impl NodeTree {
         } else if t >= self.leaves {
             let range = self.block_positions(t - self.leaves);
             range
-                .filter(|&p| self.fits(state, task, self.order[p] as usize))
+                .filter(|&p| self.fits(rows, self.order[p] as usize))
                 .count() as u32
         } else {
-            self.count_at(state, task, 2 * t) + self.count_at(state, task, 2 * t + 1)
+            self.count_at(rows, 2 * t) + self.count_at(rows, 2 * t + 1)
         };
         self.counts[t] = c;
         c
@@ -306,6 +387,7 @@ impl NodeTree {
     ///
     /// Complexity: O(log(nodes / BLOCK) + BLOCK).
     pub(crate) fn nth(&self, state: &State<'_>, task: usize, mut k: usize) -> Option<usize> {
+        let rows = Rows::new(state, task);
         let mut t = 1;
         loop {
             if !self.may_fit(t) {
@@ -319,7 +401,7 @@ impl NodeTree {
                 let range = self.block_positions(t - self.leaves);
                 return range
                     .map(|p| self.order[p] as usize)
-                    .filter(|&n| self.fits(state, task, n))
+                    .filter(|&n| self.fits(&rows, n))
                     .nth(k);
             }
             let left = 2 * t;

@@ -4,7 +4,7 @@ use crate::state::{Stamp, State, TOLERANCE};
 
 /// Nodes per leaf of the tree: a leaf is scanned, the levels above are searched. 16 keeps the
 /// tree small (about 2 / 16 of a summary per node) while a leaf scan stays a few cache lines.
-pub(crate) const BLOCK: usize = 16;
+pub(crate) const BLOCK: usize = 8;
 
 /// At most this many groups of nodes by scarcest resource keep their own fit keys.
 const MAX_CORNERS: usize = 4;
@@ -15,8 +15,6 @@ const MAX_CORNERS: usize = 4;
 pub(crate) enum Scalar {
     /// Nothing beyond the fit keys.
     None,
-    /// The tasks on the node (least connections).
-    Count,
     /// The work on the node (least time).
     Work,
 }
@@ -39,11 +37,19 @@ pub(crate) enum Order {
     /// These nodes in this order (a permutation of the problem's nodes), then joined nodes.
     Given(Vec<usize>),
     /// Nodes of equal capacity together (capacity rows in lexicographic order), then by how
-    /// full they are (16 bands of their least free fraction), index order among equals: a
+    /// full they are (bands of their least free fraction), index order among equals: a
     /// subtree of one machine type has exact score bounds, and full nodes sit together so that
     /// the fit keys skip them a subtree at a time. The tree re-sorts itself when its searches
     /// visit many more leaves than they return nodes.
     Shape,
+    /// Nodes by how full they are (bands of their least free fraction), then by the tree's
+    /// [`Scalar`], then index: the least loaded nodes that still have room sit together. The
+    /// tree re-sorts itself as [`Order::Shape`] does.
+    Load,
+    /// Nodes by the tasks on them, most first, kept so by swaps as counts change (see
+    /// `groups.rs`): a bucket per count, so that the last fitting node in leaf order has the
+    /// fewest tasks.
+    Count,
 }
 
 /// What a tree keeps.
@@ -54,6 +60,9 @@ pub(crate) struct Spec {
     scalar: Scalar,
     /// With boxes: the weights of the linear key.
     boxes: Option<Vec<f64>>,
+    /// With boxes: also the range of the difference of free fractions per pair of resources,
+    /// and [`Order::Shape`] ordered by the first two resources' difference.
+    pairs: bool,
     key_min: bool,
 }
 
@@ -65,6 +74,7 @@ impl Spec {
             member: Member::All,
             scalar: Scalar::None,
             boxes: None,
+            pairs: false,
             key_min: false,
         }
     }
@@ -79,6 +89,14 @@ impl Spec {
     /// weighted sum of free fractions over the resources a node has (for score bounds).
     pub(crate) fn with_boxes(mut self, weights: &[f64]) -> Self {
         self.boxes = Some(weights.to_vec());
+        self
+    }
+
+    /// With boxes, also per pair of resources the range of the difference of their free
+    /// fractions over nodes that have both, and nodes of a shape ordered by that difference for
+    /// the first two resources (how unbalanced they are) rather than by how full.
+    pub(crate) fn with_pairs(mut self) -> Self {
+        self.pairs = true;
         self
     }
 
@@ -106,6 +124,8 @@ pub(super) struct Layout {
     /// Free fraction low, high; capacity low, high: four runs of `r` values; then the least and
     /// the most weighted sum of free fractions.
     pub(super) boxes: Option<usize>,
+    /// Per pair of resources `a < b` (in order), the least then the most `phi_a - phi_b`.
+    pub(super) pairs: Option<usize>,
     pub(super) scalar: Option<usize>,
 }
 
@@ -121,12 +141,14 @@ impl Layout {
         };
         let key_min = take(spec.key_min, r);
         let boxes = take(spec.boxes.is_some(), 4 * r + 2);
+        let pairs = take(spec.boxes.is_some() && spec.pairs, r * (r - 1));
         let scalar = take(spec.scalar != Scalar::None, 1);
         Self {
             stride: next,
             corners,
             key_min,
             boxes,
+            pairs,
             scalar,
         }
     }
@@ -163,6 +185,14 @@ pub(crate) struct NodeTree {
     pub(super) counts: Vec<u32>,
     /// Whether the task of the last [`NodeTree::count`] is restricted to some nodes.
     pub(super) restricted: bool,
+    /// Per node, the rank of its capacity row among the distinct rows (for [`Order::Shape`]),
+    /// kept across re-sorts: capacities change only when nodes join.
+    shapes: Vec<u32>,
+    /// With [`Order::Count`]: per count `c`, the number of nodes with at least `c` tasks (one
+    /// more entry than the largest count, the last 0).
+    pub(super) groups: Vec<u32>,
+    /// With [`Order::Count`]: per node, the count its position is sorted by.
+    pub(super) sorted_count: Vec<u32>,
     /// Leaves searched and searches since the last rebuild, to re-sort a [`Order::Shape`]
     /// tree whose order no longer helps.
     pub(super) effort: std::cell::Cell<(u64, u64)>,
@@ -190,6 +220,9 @@ impl NodeTree {
             demand: vec![0.0; resources],
             counts: Vec::new(),
             restricted: false,
+            shapes: Vec::new(),
+            groups: Vec::new(),
+            sorted_count: Vec::new(),
             effort: std::cell::Cell::new((0, 0)),
         })
     }
@@ -197,11 +230,12 @@ impl NodeTree {
     /// Brings the tree up to date with `state` (a rebuild if a change went by unseen) and loads
     /// `task`'s demand for the queries.
     pub(crate) fn load(&mut self, state: &State<'_>, task: usize) {
-        if self.spec.order == Order::Shape {
+        if matches!(self.spec.order, Order::Shape | Order::Load) {
             // Re-sort when the searches since the last sort visited, beyond two leaves each,
-            // about as many leaves as four sorts cost (a sort is about a scan of every leaf).
+            // 16 times as many leaves as there are (a sort and rebuild cost about as much as
+            // visiting every leaf 10 to 20 times).
             let (leaves, searches) = self.effort.get();
-            if leaves > 2 * searches + 4 * self.leaves as u64 + 16 {
+            if leaves > 2 * searches + 16 * self.leaves as u64 + 16 {
                 self.stamp = None;
             }
         }
@@ -224,11 +258,28 @@ impl NodeTree {
                     && seen.changes + 1 == now.changes
                     && self.len == state.nodes() =>
             {
-                self.update(state, node);
+                if self.spec.order == Order::Count {
+                    self.regroup(state, node);
+                } else {
+                    self.update(state, node);
+                }
                 self.stamp = Some(now);
             }
             _ => self.stamp = None,
         }
+    }
+
+    /// The node at a position of the leaf order.
+    pub(super) fn node_at(&self, position: usize) -> usize {
+        self.order[position] as usize
+    }
+
+    /// Swaps the nodes at two positions of the leaf order (their leaves are to be summarized
+    /// again).
+    pub(super) fn swap_positions(&mut self, a: usize, b: usize) {
+        self.order.swap(a, b);
+        self.pos[self.order[a] as usize] = a as u32;
+        self.pos[self.order[b] as usize] = b as u32;
     }
 
     /// The position of a node in the leaf order.
@@ -247,7 +298,13 @@ impl NodeTree {
 
     fn rebuild(&mut self, state: &State<'_>) {
         let nodes = state.nodes();
-        self.order = leaf_order(&self.spec.order, state);
+        if self.spec.order == Order::Shape && self.shapes.len() != nodes {
+            self.shapes = shape_ranks(state);
+        }
+        self.order = leaf_order(&self.spec, state, &self.shapes);
+        if self.spec.order == Order::Count {
+            self.group_counts(state);
+        }
         self.pos = vec![0; nodes];
         for (p, &n) in self.order.iter().enumerate() {
             self.pos[n as usize] = p as u32;
@@ -276,12 +333,32 @@ impl NodeTree {
         self.effort.set((0, 0));
     }
 
-    fn update(&mut self, state: &State<'_>, node: usize) {
-        let block = self.position(node) / BLOCK;
+    pub(super) fn update(&mut self, state: &State<'_>, node: usize) {
+        self.update_block(state, self.position(node) / BLOCK);
+    }
+
+    /// Summarizes leaf `block` again and the tree nodes above it, as far as they change.
+    pub(super) fn update_block(&mut self, state: &State<'_>, block: usize) {
         self.summarize_block(state, block);
         let mut t = (self.leaves + block) / 2;
+        let s = self.layout.stride;
+        let mut old = [0.0; 64];
         while t >= 1 {
-            self.merge(t);
+            // Above a tree node whose summary did not change, nothing changes.
+            let same = s <= old.len() && {
+                old[..s].copy_from_slice(&self.data[t * s..(t + 1) * s]);
+                let masks = |m: &[u64]| m.get(2 * t..2 * t + 2).map(|m| (m[0], m[1]));
+                let before = (masks(&self.masks), self.first[t]);
+                self.merge(t);
+                old[..s] == self.data[t * s..(t + 1) * s]
+                    && before == (masks(&self.masks), self.first[t])
+            };
+            if same {
+                break;
+            }
+            if s > old.len() {
+                self.merge(t);
+            }
             t /= 2;
         }
     }
@@ -305,6 +382,11 @@ impl NodeTree {
         }
         if let Some(o) = lay.scalar {
             row[o] = f64::INFINITY;
+        }
+        let half = r * r.saturating_sub(1) / 2;
+        if let Some(o) = lay.pairs {
+            row[o..o + half].fill(f64::INFINITY);
+            row[o + half..o + 2 * half].fill(f64::NEG_INFINITY);
         }
         let start = block * BLOCK;
         let end = (start + BLOCK).min(self.len).max(start);
@@ -345,12 +427,24 @@ impl NodeTree {
                 }
                 row[o + 4 * r] = row[o + 4 * r].min(linear);
                 row[o + 4 * r + 1] = row[o + 4 * r + 1].max(linear);
+                if let Some(o) = lay.pairs {
+                    let mut k = 0;
+                    for a in 0..r {
+                        for b in a + 1..r {
+                            if cap[a] > 0.0 && cap[b] > 0.0 {
+                                let d = free[a] / cap[a] - free[b] / cap[b];
+                                row[o + k] = row[o + k].min(d);
+                                row[o + half + k] = row[o + half + k].max(d);
+                            }
+                            k += 1;
+                        }
+                    }
+                }
                 all &= mask;
                 any |= mask;
             }
             if let Some(o) = lay.scalar {
                 let v = match self.spec.scalar {
-                    Scalar::Count => f64::from(state.task_count(node)),
                     Scalar::Work => state.work(node),
                     Scalar::None => 0.0,
                 };
@@ -401,11 +495,20 @@ impl NodeTree {
         if let Some(o) = lay.scalar {
             mins(o, o + 1, row);
         }
+        if let Some(o) = lay.pairs {
+            let half = r * (r - 1) / 2;
+            mins(o, o + half, row);
+            maxes(o + half, o + 2 * half, row);
+        }
         self.first[t] = self.first[2 * t].min(self.first[2 * t + 1]);
     }
 }
 
-/// How free a node is, in 17 bands of its least free fraction (0: full or failed, 16: empty).
+/// How free a node is, from its least free fraction `phi`: 0 for a failed node or none free,
+/// then the binary order of magnitude of `phi` below 1/16 (1 below 2^-16, ..., 12 for
+/// [2^-5, 2^-4)), then steps of 1/32 (13 for [1/16, 3/32), ..., 43 for all free). Nodes full to
+/// 1% and to 5% fall in different bands, so that nodes too full for most tasks sit together,
+/// and nodes with room are ordered finely by how much.
 fn fullness_band(state: &State<'_>, node: usize) -> u8 {
     if !state.is_alive(node) {
         return 0;
@@ -413,7 +516,24 @@ fn fullness_band(state: &State<'_>, node: usize) -> u8 {
     let (free, cap) = (state.free_row(node), state.capacity_row(node));
     let j = scarcest(free, cap);
     let phi = if cap[j] > 0.0 { free[j] / cap[j] } else { 1.0 };
-    (16.0 * phi).clamp(0.0, 16.0) as u8
+    if phi <= 0.0 {
+        0
+    } else if phi < 1.0 / 16.0 {
+        (phi.log2().floor() + 17.0).clamp(1.0, 12.0) as u8
+    } else {
+        (13.0 + (phi - 1.0 / 16.0) * 32.0).floor().min(43.0) as u8
+    }
+}
+
+/// How unbalanced a node is: its free fraction of the first resource less that of the second,
+/// in 65 steps from -1 to 1 (32 if it lacks one of them or there is one resource).
+fn imbalance_band(state: &State<'_>, node: usize) -> u8 {
+    let (free, cap) = (state.free_row(node), state.capacity_row(node));
+    if cap.len() < 2 || cap[0] <= 0.0 || cap[1] <= 0.0 {
+        return 32;
+    }
+    let d = free[0] / cap[0] - free[1] / cap[1];
+    ((d + 1.0) * 32.0).round().clamp(0.0, 64.0) as u8
 }
 
 /// The resource with the least free fraction among those the node has (0 if none).
@@ -427,10 +547,32 @@ fn scarcest(free: &[f64], capacity: &[f64]) -> usize {
     best.0
 }
 
-/// The leaf order of a spec over the state's nodes.
-fn leaf_order(order: &Order, state: &State<'_>) -> Vec<u32> {
+/// Per node, the rank of its capacity row among the distinct capacity rows in lexicographic
+/// order.
+fn shape_ranks(state: &State<'_>) -> Vec<u32> {
     let nodes = state.nodes();
-    let mut out: Vec<u32> = match order {
+    let cmp = |a: usize, b: usize| {
+        let (ca, cb) = (state.capacity_row(a), state.capacity_row(b));
+        ca.iter()
+            .zip(cb)
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    };
+    let mut by_shape: Vec<usize> = (0..nodes).collect();
+    by_shape.sort_by(|&a, &b| cmp(a, b));
+    let mut ranks = vec![0; nodes];
+    for i in 1..nodes {
+        let (prev, this) = (by_shape[i - 1], by_shape[i]);
+        ranks[this] = ranks[prev] + u32::from(cmp(prev, this).is_ne());
+    }
+    ranks
+}
+
+/// The leaf order of a spec over the state's nodes.
+fn leaf_order(spec: &Spec, state: &State<'_>, shapes: &[u32]) -> Vec<u32> {
+    let nodes = state.nodes();
+    let mut out: Vec<u32> = match &spec.order {
         Order::Index => (0..nodes as u32).collect(),
         Order::Given(given) => given
             .iter()
@@ -438,20 +580,41 @@ fn leaf_order(order: &Order, state: &State<'_>) -> Vec<u32> {
             .chain((given.len() as u32)..nodes as u32)
             .collect(),
         Order::Shape => {
-            let band: Vec<u8> = (0..nodes).map(|n| fullness_band(state, n)).collect();
-            let mut all: Vec<u32> = (0..nodes as u32).collect();
-            all.sort_by(|&a, &b| {
-                let (a, b) = (a as usize, b as usize);
-                let (ca, cb) = (state.capacity_row(a), state.capacity_row(b));
-                ca.iter()
-                    .zip(cb)
-                    .map(|(x, y)| x.total_cmp(y))
-                    .find(|o| o.is_ne())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-                    .then(band[a].cmp(&band[b]))
-                    .then(a.cmp(&b))
-            });
-            all
+            // (shape, band, node) packed in one key: 32 bits of node, 8 of band, 24 of shape.
+            let mut keys: Vec<u64> = (0..nodes)
+                .map(|n| {
+                    let band = if spec.pairs {
+                        imbalance_band(state, n)
+                    } else {
+                        fullness_band(state, n)
+                    };
+                    let band = u64::from(band);
+                    u64::from(shapes[n]) << 40 | band << 32 | n as u64
+                })
+                .collect();
+            keys.sort_unstable();
+            keys.into_iter().map(|k| k as u32).collect()
+        }
+        Order::Count => {
+            let mut keys: Vec<(std::cmp::Reverse<u32>, u32)> = (0..nodes)
+                .map(|n| (std::cmp::Reverse(state.task_count(n)), n as u32))
+                .collect();
+            keys.sort_unstable();
+            keys.into_iter().map(|k| k.1).collect()
+        }
+        Order::Load => {
+            let mut keys: Vec<(u8, u64, u32)> = (0..nodes)
+                .map(|n| {
+                    let scalar = match spec.scalar {
+                        // Non-negative work: its bits order as the numbers do.
+                        Scalar::Work => state.work(n).max(0.0).to_bits(),
+                        Scalar::None => 0,
+                    };
+                    (fullness_band(state, n), scalar, n as u32)
+                })
+                .collect();
+            keys.sort_unstable();
+            keys.into_iter().map(|k| k.2).collect()
         }
     };
     out.truncate(nodes);

@@ -1,10 +1,11 @@
 //! `balanced`: kube-scheduler's BalancedAllocation score, the node whose resources end up
 //! equally used.
 
-use super::score::{Weights, pad, scored, used_after, utilization};
+use super::score::{BoundFn, ScoreFn, Weights, pad, scored_by, used_after, utilization};
 use super::{Options, Selector, Strategy};
 use crate::index::Summary;
 use crate::model::Problem;
+use crate::state::TOLERANCE;
 use ndarray::ArrayView1;
 
 /// The fitting node where the utilization fractions of the resources are closest to each other
@@ -61,26 +62,48 @@ fn balance_of(fractions: impl Iterator<Item = f64> + Clone) -> f64 {
     1.0 - variance.sqrt()
 }
 
-/// The bound of [`balance_score`] over a subtree. Utilizations after placement lie in ranges
-/// `[lo_r, hi_r]`; the variance is `sum_{r<s} (u_r - u_s)^2 / k^2`, so at least the same sum of
-/// the squared gaps between ranges that do not overlap (exact for two resources). Where every
-/// node of the subtree is alike, the score itself; where nodes have different resources, 1.
+/// The bound of [`balance_score`] over a subtree. Utilizations after placement `u_r = 1 -
+/// phi_r + q_r` lie in ranges `[lo_r, hi_r]`; the variance is `sum_{a<b} (u_a - u_b)^2 / k^2`, so
+/// at least the same sum of squared gaps: for each pair, the distance from 0 of the range of
+/// `u_a - u_b`, from the ranges of `u_a` and `u_b`, or, tighter, from the subtree's range of
+/// `phi_a - phi_b` (less the tolerance, which the cap of utilizations at 1 may take off for a
+/// node the task fits). Exact for two resources; the score itself where every node of the
+/// subtree is alike; 1 where nodes have different resources.
 pub(crate) fn balance_bound(demand: &[f64], s: &Summary<'_>, _weights: &[f64]) -> f64 {
     if s.all != s.any {
         return 1.0;
     }
-    let present = (0..demand.len()).filter(|&r| s.every(r));
-    let high = |r: usize| utilization(s.phi_lo[r], s.share(demand[r], r).1);
+    let r = demand.len();
+    let (mut q_lo, mut q_hi) = ([0.0; 64], [0.0; 64]);
+    for j in (0..r).filter(|&j| s.every(j)) {
+        (q_lo[j], q_hi[j]) = s.share(demand[j], j);
+    }
+    let high = |j: usize| utilization(s.phi_lo[j], q_hi[j]);
+    let present = (0..r).filter(|&j| s.every(j));
     if s.is_point() {
         return balance_of(present.map(high));
     }
-    let low = |r: usize| utilization(s.phi_hi[r], s.share(demand[r], r).0);
-    let (mut gaps, mut k) = (0.0, 0usize);
-    for a in present.clone() {
-        k += 1;
-        for b in present.clone().filter(|&b| b > a) {
-            let gap = (low(a) - high(b)).max(low(b) - high(a)).max(0.0);
-            gaps += gap * gap;
+    let low = |j: usize| utilization(s.phi_hi[j], q_lo[j]);
+    // The pair ranges hold where utilizations are not capped below (no negative demand, no
+    // more free than capacity).
+    let linear = present
+        .clone()
+        .all(|j| demand[j] >= 0.0 && s.phi_hi[j] <= 1.0);
+    let (mut gaps, mut k, mut pair) = (0.0, 0usize, 0);
+    for a in 0..r {
+        k += usize::from(s.every(a));
+        for b in a + 1..r {
+            if s.every(a) && s.every(b) {
+                let mut gap = (low(a) - high(b)).max(low(b) - high(a)).max(0.0);
+                if linear && !s.pair_lo.is_empty() {
+                    // u_a - u_b = (q_a - q_b) - (phi_a - phi_b).
+                    let lo = q_lo[a] - q_hi[b] - s.pair_hi[pair];
+                    let hi = q_hi[a] - q_lo[b] - s.pair_lo[pair];
+                    gap = gap.max(lo.max(-hi).max(0.0) - 2.0 * TOLERANCE);
+                }
+                gaps += gap * gap;
+            }
+            pair += 1;
         }
     }
     if k == 0 {
@@ -96,13 +119,8 @@ impl Strategy for Balanced {
     }
 
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
-        scored(
-            problem,
-            options,
-            &Weights::default(),
-            balance_score,
-            balance_bound,
-        )
+        let rule = (balance_score as ScoreFn, balance_bound as BoundFn);
+        scored_by(problem, options, &Weights::default(), rule, true)
     }
 }
 

@@ -55,15 +55,17 @@ pub fn most_allocated(
 /// fractions linearly, `(W - least weighted free + sum w x largest share) / W` (padded), which
 /// does not take each resource's least free fraction from another node. The smaller of the two.
 pub(crate) fn most_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
-    let boxed = mean_bound(s, weights, |r| {
-        utilization(s.phi_lo[r], s.share(demand[r], r).1)
-    });
+    let mut q = [0.0; 64];
+    for r in (0..weights.len()).filter(|&r| s.some(r)) {
+        q[r] = s.share_hi(demand[r], r);
+    }
+    let boxed = mean_bound(s, weights, |r| utilization(s.phi_lo[r], q[r]));
     let Some(total) = linear_total(s, demand, weights) else {
         return boxed;
     };
     let shares: f64 = (0..weights.len())
         .filter(|&r| s.every(r))
-        .map(|r| weights[r] * s.share(demand[r], r).1)
+        .map(|r| weights[r] * q[r])
         .sum();
     boxed.min(pad((total - s.linear.0 + shares) / total))
 }

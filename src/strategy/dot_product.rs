@@ -1,7 +1,7 @@
 //! `dot_product`: Tetris's alignment of the task's demand with the node's free capacity.
 
 use super::fill::fill;
-use super::score::{Weights, linear_total, pad, scored};
+use super::score::{Weights, pad, scored};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
 use crate::index::Summary;
@@ -55,36 +55,48 @@ pub fn alignment(
 }
 
 /// The bound of [`alignment`] over a subtree: per resource the largest product of a share and
-/// a free fraction in their ranges (a resource only some nodes have: at least 0), padded unless
-/// every node of the subtree is alike.
+/// a free fraction in their ranges (a resource only some nodes have: at least 0). With no
+/// negative demand or free fraction this is the score at the corner of largest shares and free
+/// fractions, exact in floating point (every operation is monotone there); otherwise padded. The
+/// smaller of that and [`linear_alignment`].
 pub(crate) fn alignment_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+    let mut q = [0.0; 64];
+    let mut monotone = true;
     let mut score = 0.0;
     for (r, &d) in demand.iter().enumerate().filter(|&(r, _)| s.some(r)) {
-        let (q_lo, q_hi) = s.share(d, r);
+        q[r] = s.share_hi(d, r);
+        monotone &= d >= 0.0 && s.phi_lo[r] >= 0.0;
         let corner = |q: f64, phi: f64| weights[r] * q * phi;
-        let term = corner(q_hi, s.phi_hi[r])
-            .max(corner(q_lo, s.phi_hi[r]))
-            .max(corner(q_hi, s.phi_lo[r]))
-            .max(corner(q_lo, s.phi_lo[r]));
+        let term = if monotone {
+            corner(q[r], s.phi_hi[r])
+        } else {
+            let q_lo = s.share_lo(d, r);
+            corner(q[r], s.phi_hi[r])
+                .max(corner(q_lo, s.phi_hi[r]))
+                .max(corner(q[r], s.phi_lo[r]))
+                .max(corner(q_lo, s.phi_lo[r]))
+        };
         score += if s.every(r) { term } else { term.max(0.0) };
     }
     if s.is_point() {
         return score;
     }
-    pad(score.min(linear_alignment(demand, s, weights).unwrap_or(f64::INFINITY)))
+    let boxed = if monotone { score } else { pad(score) };
+    boxed.min(linear_alignment(&q, s, weights).map_or(f64::INFINITY, pad))
 }
 
-/// With shares `q_r` at most `q_hi_r` and `lambda = min_r q_hi_r`: `sum w_r q_r phi_r <= lambda x
-/// (most weighted free) + sum w_r (q_hi_r - lambda) phi_hi_r`, a bound that takes the bulk of
-/// the score from one node's free fractions together. `None` where it does not apply.
-fn linear_alignment(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> Option<f64> {
-    linear_total(s, demand, weights)?;
+/// With shares `q_r` at most `q_hi_r` (given) and `lambda = min_r q_hi_r`: `sum w_r q_r phi_r <=
+/// lambda x (most weighted free) + sum w_r (q_hi_r - lambda) phi_hi_r`, a bound that takes the
+/// bulk of the score from one node's free fractions together. `None` where it does not apply
+/// (nodes with different resources, a negative demand or free fraction).
+fn linear_alignment(q_hi: &[f64], s: &Summary<'_>, weights: &[f64]) -> Option<f64> {
     let present = || (0..weights.len()).filter(|&r| s.every(r));
-    let lambda = present()
-        .map(|r| s.share(demand[r], r).1)
-        .fold(f64::INFINITY, f64::min);
+    if s.all != s.any || present().any(|r| q_hi[r] < 0.0 || s.phi_lo[r] < 0.0) {
+        return None;
+    }
+    let lambda = present().map(|r| q_hi[r]).fold(f64::INFINITY, f64::min);
     let rest: f64 = present()
-        .map(|r| weights[r] * (s.share(demand[r], r).1 - lambda) * s.phi_hi[r])
+        .map(|r| weights[r] * (q_hi[r] - lambda) * s.phi_hi[r])
         .sum();
     Some(lambda * s.linear.1 + rest)
 }

@@ -1,23 +1,25 @@
 //! `least_connections`: the fitting node with the fewest tasks.
 
 use super::{Options, Selector, Strategy, select_best_among};
-use crate::index::{NodeTree, Order, Scalar, Spec, few_allowed};
+use crate::index::{NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
 /// The fitting node with the fewest tasks placed on it, ties to the lowest index: the classic
 /// load-balancer policy (nginx `least_conn`, HAProxy `leastconn`). Spreads tasks by count.
 ///
-/// Index: the node tree in index order keeps per subtree the fewest tasks on a node and the fit
-/// keys; branch and bound goes to the leftmost subtree that holds a node with the fewest tasks
-/// and may fit, and skips the rest: exact (the node the full scan picks, ties to the lowest
-/// index). A task restricted to at most one node in 8 checks its allowed nodes instead.
+/// Index: buckets by count, as the leaves of the node tree: nodes sorted by their task count,
+/// kept sorted by swapping a node to the edge of its bucket when its count changes by one. The
+/// first node in that order the task fits (a descent that skips subtrees too full for it) has
+/// the fewest tasks; its bucket is then searched for the lowest index that fits. Exact: the node
+/// the full scan picks. A task restricted to at most one node in 8 checks its allowed nodes
+/// instead.
 ///
-/// Complexity per placement: O(log(nodes) + 16) x resources per leaf visited, one or two when
-/// the least loaded nodes fit; more when the least loaded nodes are too full for the task (the
-/// tree skips them a subtree at a time where a resource is short on all of them); O(1) when the
-/// task fits no node. Memory: the node tree (fit keys and a count: 8 x (resources + 1) bytes per
-/// tree node, about 2 tree nodes per 16 nodes).
+/// Complexity per placement: O(log(nodes) + 16) x resources per leaf visited, usually a few;
+/// O(log(nodes) + 16) x resources to update the two leaves a count change swaps; O(1) when the
+/// task fits no node. Memory: the node tree (fit keys: 8 x resources x min(resources, 4) bytes
+/// per tree node, about 2 tree nodes per 16 nodes), the bucket bounds (4 bytes per count value),
+/// 8 bytes per node for the order and 4 for the sorted count.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastConnections;
 
@@ -42,8 +44,7 @@ impl Selector for Fewest {
             return select_best_among(state, task, allowed, score);
         }
         self.tree.load(state, task);
-        // The fewest tasks in a subtree bound the score of all its nodes (the count is exact).
-        self.tree.best(state, task, |_, s| -s.scalar, score)
+        self.tree.fewest(state, task)
     }
 
     fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
@@ -61,7 +62,7 @@ impl Strategy for LeastConnections {
     }
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        let spec = Spec::new(Order::Shape).with_scalar(Scalar::Count);
+        let spec = Spec::new(Order::Count);
         let tree = NodeTree::new(spec, problem.resources().len())?;
         Some(Box::new(Fewest { tree }))
     }

@@ -63,7 +63,7 @@ impl Strategy for LeastTime {
     }
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        let spec = Spec::new(Order::Shape).with_scalar(Scalar::Work);
+        let spec = Spec::new(Order::Load).with_scalar(Scalar::Work);
         let tree = NodeTree::new(spec, problem.resources().len())?;
         Some(Box::new(Earliest { tree }))
     }

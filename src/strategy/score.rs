@@ -215,11 +215,26 @@ pub(crate) fn scored(
     score: ScoreFn,
     bound: BoundFn,
 ) -> Option<Box<dyn Selector>> {
+    scored_by(problem, options, weights, (score, bound), false)
+}
+
+/// [`scored`], with the tree also keeping the pairwise differences of free fractions (`pairs`,
+/// for `balanced`).
+pub(crate) fn scored_by(
+    problem: &Problem,
+    options: &Options,
+    weights: &Weights,
+    (score, bound): (ScoreFn, BoundFn),
+    pairs: bool,
+) -> Option<Box<dyn Selector>> {
     let weights = weights.resolve(problem.resources().len()).ok()?;
     if let Some(percent) = options.percentage_of_nodes_to_score {
         return Some(Box::new(Sampled::new(score, weights, percent)));
     }
-    let spec = Spec::new(Order::Shape).with_boxes(&weights);
+    let mut spec = Spec::new(Order::Shape).with_boxes(&weights);
+    if pairs {
+        spec = spec.with_pairs();
+    }
     Some(Box::new(Scored {
         score,
         bound,

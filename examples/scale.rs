@@ -200,18 +200,6 @@ fn measure(s: &dyn Strategy, problem: &Problem, options: &Options) -> Result<Run
         s.place(problem, options).map_err(|e| e.to_string())?
     };
     let seconds = started.elapsed().as_secs_f64();
-    {
-        use std::sync::atomic::Ordering::Relaxed;
-        let (l, q) = (
-            packsched::index::LEAVES.swap(0, Relaxed),
-            packsched::index::QUERIES.swap(0, Relaxed),
-        );
-        eprintln!(
-            "DEBUG {}: queries {q} leaves/query {:.2}",
-            s.name(),
-            l as f64 / q.max(1) as f64
-        );
-    }
     let peak = PEAK.load(Ordering::Relaxed) - before;
     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
     let tasks = problem.tasks();

@@ -49,7 +49,7 @@ pub mod bounds;
 pub mod compare;
 pub mod error;
 pub mod generate;
-pub mod index;
+mod index;
 pub mod lp;
 pub mod model;
 pub mod placement;

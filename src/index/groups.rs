@@ -93,7 +93,6 @@ impl NodeTree {
                 continue;
             }
             if t >= self.leaves {
-                super::search::LEAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let positions = start.max(range.start)..(start + size).min(range.end);
                 for n in positions.map(|p| self.node_at(p)) {
                     if n < best && self.fits(rows, n) {

@@ -25,9 +25,12 @@
 //! a join, or another state.
 
 mod groups;
-pub mod search;
+mod order;
+mod search;
+mod spec;
 mod tree;
 
+pub(crate) use order::few_allowed;
 pub(crate) use search::Summary;
-pub use search::{LEAVES, QUERIES};
-pub(crate) use tree::{Member, NodeTree, Order, Scalar, Spec, few_allowed};
+pub(crate) use spec::{Member, Order, Scalar, Spec};
+pub(crate) use tree::NodeTree;

@@ -107,14 +107,6 @@ impl<'a, 'p> Rows<'a, 'p> {
 /// children per level, so 2 per level of a tree of at most 2^64 leaves is enough.
 const STACK: usize = 130;
 
-/// debug
-pub static LEAVES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-/// debug
-pub static QUERIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-fn leaf() {
-    LEAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-}
-
 impl NodeTree {
     /// Whether some node of subtree `t` may fit the loaded demand: in one group of nodes by
     /// scarcest resource, no resource is short on every node.
@@ -224,9 +216,7 @@ impl NodeTree {
         if !self.may_fit(1) {
             return None;
         }
-        QUERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let scan = |block: usize, limit: Option<usize>| {
-            leaf();
             let range = self.block_positions(block);
             let fits = |&p: &usize| self.fits(rows, self.order[p] as usize);
             match (forward, limit) {
@@ -292,7 +282,6 @@ impl NodeTree {
             return None;
         }
         let rows = Rows::new(state, task);
-        QUERIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (l, q) = self.effort.get();
         self.effort.set((l, q + 1));
         let bound_of = |t: usize| bound(&self.demand, &self.summary(t));
@@ -307,7 +296,6 @@ impl NodeTree {
                 continue;
             }
             if t >= self.leaves {
-                leaf();
                 let (l, q) = self.effort.get();
                 self.effort.set((l + 1, q));
                 for p in self.block_positions(t - self.leaves) {

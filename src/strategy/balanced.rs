@@ -118,6 +118,10 @@ impl Strategy for Balanced {
         "balanced"
     }
 
+    fn samples(&self) -> bool {
+        true
+    }
+
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
         let rule = (balance_score as ScoreFn, balance_bound as BoundFn);
         scored_by(problem, options, &Weights::default(), rule, true)

@@ -88,6 +88,10 @@ impl Strategy for BestFit {
         "best_fit"
     }
 
+    fn samples(&self) -> bool {
+        true
+    }
+
     fn check(&self, problem: &Problem) -> Result<()> {
         self.weights.check(problem)
     }

@@ -86,6 +86,10 @@ impl Strategy for Drf {
         self.rule().check(problem)
     }
 
+    fn samples(&self) -> bool {
+        self.rule().samples()
+    }
+
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
         self.rule().selector(problem, options)
     }

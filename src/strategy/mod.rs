@@ -155,6 +155,12 @@ pub trait Strategy: Send + Sync {
         Ok(())
     }
 
+    /// Whether [`Options::percentage_of_nodes_to_score`] changes what [`Strategy::place`] does
+    /// (the packing scores that sample nodes as kube-scheduler does). Default: no.
+    fn samples(&self) -> bool {
+        false
+    }
+
     /// The order in which a batch is placed. Default: [`priority_order`].
     fn order(&self, problem: &Problem) -> Vec<usize> {
         priority_order(problem)

@@ -92,6 +92,10 @@ impl Strategy for NomadBinpack {
         "nomad_binpack"
     }
 
+    fn samples(&self) -> bool {
+        true
+    }
+
     fn check(&self, problem: &Problem) -> Result<()> {
         self.weights.check(problem)
     }

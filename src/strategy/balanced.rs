@@ -21,9 +21,9 @@ use ndarray::ArrayView1;
 /// scoring every node (ties to the lowest index). A task restricted to at most one node in 8
 /// scores its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 16) x resources^2 per subtree searched. The bound
+/// Complexity per placement: O(log(nodes) + 8) x resources^2 per subtree searched. The bound
 /// is loose where a subtree mixes nodes whose utilization lies on both sides of the task's
-/// shape, so on a cluster of mixed loads many leaves are searched (every leaf of 16 nodes at
+/// shape, so on a cluster of mixed loads many leaves are searched (every leaf of 8 nodes at
 /// worst). Memory: the node tree.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Balanced;

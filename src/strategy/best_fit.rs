@@ -19,10 +19,10 @@ use ndarray::ArrayView1;
 /// bound: exact, the same node as scoring every node (ties to the lowest index). A task
 /// restricted to at most one node in 8 scores its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 16) x resources per subtree searched; how many
+/// Complexity per placement: O(log(nodes) + 8) x resources per subtree searched; how many
 /// depends on the cluster (a few when the fullest nodes that fit are together, up to every leaf
-/// of 16 nodes in the worst case), O(1) when the task fits no node. Memory: the node tree (see
-/// the complexity table in the README), the weights.
+/// of 8 nodes in the worst case), O(1) when the task fits no node. Memory: the node tree (see
+/// the memory table in the README), the weights.
 #[derive(Debug, Clone, Default)]
 pub struct BestFit {
     weights: Weights,

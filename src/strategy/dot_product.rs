@@ -22,7 +22,7 @@ use ndarray::ArrayView1;
 ///   highest alignment, which, since an emptier node has more free capacity, spreads tasks like
 ///   `worst_fit` does. Indexed: branch and bound over the node tree with the alignment at each
 ///   subtree's largest free fraction and share as the bound, exact (the same node as scoring
-///   every node, ties to the lowest index); O(log(nodes) + 16) x resources per subtree
+///   every node, ties to the lowest index); O(log(nodes) + 8) x resources per subtree
 ///   searched, usually few since the emptiest nodes align best. Memory: the node tree.
 #[derive(Debug, Clone, Default)]
 pub struct DotProduct {

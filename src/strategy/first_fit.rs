@@ -9,16 +9,16 @@ use crate::state::State;
 /// fits: the classic bin-packing heuristic, and the order-preserving placement of simple batch
 /// schedulers (Slurm's `select/linear` with default node order fills nodes in order).
 ///
-/// Index: a segment tree over nodes (leaves of 16 nodes) keeps per subtree the most free
+/// Index: a segment tree over nodes (leaves of 8 nodes) keeps per subtree the most free
 /// capacity of any node in each resource; the first fitting node is found by descent, skipping
 /// every subtree where some resource is short on all nodes, and a task that fits no node is
 /// rejected at the root. Exact: the node the scan in index order finds. A task restricted to at
 /// most one node in 8 checks its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 16) x resources per leaf visited: one when the
+/// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited: one when the
 /// tree's per-resource maxima come from one node, more where one node has the cpu and another
-/// the memory; O(1) when the task fits no node. Memory: the node tree (8 bytes per resource per
-/// tree node, about 2 tree nodes per 16 nodes) and the leaf order (8 bytes per node).
+/// the memory; O(1) when the task fits no node. Memory: the node tree (fit keys; see the memory
+/// table in the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FirstFit;
 

@@ -15,11 +15,10 @@ use crate::state::State;
 /// the full scan picks. A task restricted to at most one node in 8 checks its allowed nodes
 /// instead.
 ///
-/// Complexity per placement: O(log(nodes) + 16) x resources per leaf visited, usually a few;
-/// O(log(nodes) + 16) x resources to update the two leaves a count change swaps; O(1) when the
-/// task fits no node. Memory: the node tree (fit keys: 8 x resources x min(resources, 4) bytes
-/// per tree node, about 2 tree nodes per 16 nodes), the bucket bounds (4 bytes per count value),
-/// 8 bytes per node for the order and 4 for the sorted count.
+/// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited, usually a few;
+/// O(log(nodes) + 8) x resources to update the two leaves a count change swaps; O(1) when the
+/// task fits no node. Memory: the node tree (fit keys; see the memory table in the README), the
+/// bucket bounds (4 bytes per count value), 4 bytes per node for the sorted count.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastConnections;
 

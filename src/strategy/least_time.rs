@@ -15,10 +15,10 @@ use crate::state::State;
 /// (the node the full scan picks, ties to the lowest index, also where two sums round equal). A
 /// task restricted to at most one node in 8 checks its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 16) x resources per leaf visited, one or two when
+/// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited, one or two when
 /// the least loaded nodes fit, more when they are too full for the task; O(1) when the task
-/// fits no node. Memory: the node tree (8 x (resources + 1) bytes per tree node, about 2 tree
-/// nodes per 16 nodes).
+/// fits no node. Memory: the node tree (fit keys and the least work; see the memory table in
+/// the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastTime;
 

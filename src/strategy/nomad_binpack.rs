@@ -18,8 +18,8 @@ use ndarray::ArrayView1;
 /// scoring every node (ties to the lowest index). A task restricted to at most one node in 8
 /// scores its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 16) x resources per subtree searched; like
-/// `best_fit`, a few when the fullest fitting nodes are together, every leaf of 16 nodes at
+/// Complexity per placement: O(log(nodes) + 8) x resources per subtree searched; like
+/// `best_fit`, a few when the fullest fitting nodes are together, every leaf of 8 nodes at
 /// worst; O(1) when the task fits no node. Memory: the node tree, the weights.
 #[derive(Debug, Clone, Default)]
 pub struct NomadBinpack {

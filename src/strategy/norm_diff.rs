@@ -20,7 +20,7 @@ use ndarray::ArrayView1;
 /// - One task at a time ([`Strategy::selector`]) it goes to the fitting node that minimises the
 ///   norm: a best fit in the L2 sense. Indexed: branch and bound over the node tree, the bound
 ///   from the least possible residual per resource in each subtree's ranges, exact (the same
-///   node as scoring every node, ties to the lowest index); O(log(nodes) + 16) x resources per
+///   node as scoring every node, ties to the lowest index); O(log(nodes) + 8) x resources per
 ///   subtree searched, like `best_fit` a few when tight fits are together, every leaf at worst.
 ///   Memory: the node tree.
 #[derive(Debug, Clone, Default)]

@@ -25,10 +25,10 @@ use rand_chacha::ChaCha8Rng;
 /// nodes as drawing from the list of every fitting node. A task restricted to at most one node
 /// in 8 draws from its allowed nodes.
 ///
-/// Complexity per placement: O(BLOCK + resources) per subtree that mixes nodes that fit and
-/// nodes that do not, O(1) per subtree where all or none fit; every leaf of 16 nodes at worst.
-/// Memory: the node tree (16 bytes per resource per tree node, about 2 tree nodes per 16 nodes),
-/// a count per tree node, the generator.
+/// Complexity per placement: O(8 x resources) per subtree that mixes nodes that fit and
+/// nodes that do not, O(1) per subtree where all or none fit; every leaf of 8 nodes at worst.
+/// Memory: the node tree (fit keys and least keys; see the memory table in the README), the
+/// generator.
 #[derive(Debug, Clone, Default)]
 pub struct PowerOfTwo {
     weights: Weights,

@@ -13,10 +13,10 @@ use crate::state::State;
 /// the cyclic scan finds). A task restricted to at most one node in 8 checks its allowed nodes
 /// instead.
 ///
-/// Complexity per placement: O(resources) when the next node fits; else O(log(nodes) + 16) x
-/// resources per leaf of 16 nodes visited, one leaf when the fitting nodes' free capacity is
+/// Complexity per placement: O(resources) when the next node fits; else O(log(nodes) + 8) x
+/// resources per leaf of 8 nodes visited, one leaf when the fitting nodes' free capacity is
 /// seen by the tree, O(1) when the task fits no node. Memory: one pointer and the node tree
-/// (fit keys: 8 bytes per resource per tree node, about 2 tree nodes per 16 nodes).
+/// (fit keys; see the memory table in the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RoundRobin;
 

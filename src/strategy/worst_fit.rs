@@ -20,8 +20,8 @@ use ndarray::ArrayView1;
 /// bound: exact, the same node as scoring every node (ties to the lowest index). A task
 /// restricted to at most one node in 8 scores its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 16) x resources per subtree searched, usually a
-/// few (the emptiest node usually fits), every leaf of 16 nodes at worst; O(1) when the task
+/// Complexity per placement: O(log(nodes) + 8) x resources per subtree searched, usually a
+/// few (the emptiest node usually fits), every leaf of 8 nodes at worst; O(1) when the task
 /// fits no node. Memory: the node tree, the weights.
 #[derive(Debug, Clone, Default)]
 pub struct WorstFit {

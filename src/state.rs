@@ -344,7 +344,7 @@ impl<'p> State<'p> {
     /// Why a task fits on no node now, with the data: see [`Reason`].
     ///
     /// Complexity: O(nodes x resources), one pass over the nodes (two when the task is larger
-    /// than every empty node); no allocation beyond the reason's.
+    /// than every empty node).
     pub fn reason(&self, task: usize) -> Reason {
         if !self.alive.contains(&true) {
             return Reason::NoNodes;
@@ -352,19 +352,22 @@ impl<'p> State<'p> {
         let candidates =
             || (0..self.nodes()).filter(|&n| self.alive[n] && self.problem.allowed(task, n));
         let demand = self.demand(task);
+        let d = demand.to_vec();
         let r = self.resources();
         let mut largest = Array1::from_elem(r, f64::NEG_INFINITY);
         let mut most_free = Array1::from_elem(r, f64::NEG_INFINITY);
         let (mut any, mut fits_empty, mut closest) = (false, false, None);
+        let (all_free, all_cap) = (self.free_values(), self.capacity_values());
         for n in candidates() {
             any = true;
-            let (free, cap) = (self.free_row(n), self.capacity_row(n));
+            let (free, cap) = (&all_free[n * r..][..r], &all_cap[n * r..][..r]);
             for j in 0..r {
                 largest[j] = largest[j].max(cap[j]);
                 most_free[j] = most_free[j].max(free[j]);
             }
-            fits_empty |= fit_rows(demand.iter(), cap.iter(), cap.iter()).is_ok();
-            closest = nearer(closest, n, worst_gap(demand, free, cap));
+            // `check_fit` against the empty node.
+            fits_empty |= (0..r).all(|j| d[j] <= cap[j] + TOLERANCE * cap[j]);
+            closest = nearer(closest, n, worst_gap(&d, free, cap));
         }
         let names = self.problem.resources();
         let name = |r: usize| names.name(r).to_string();
@@ -376,7 +379,7 @@ impl<'p> State<'p> {
             let mut empty = None;
             for n in candidates() {
                 let cap = self.capacity_row(n);
-                empty = nearer(empty, n, worst_gap(demand, cap, cap));
+                empty = nearer(empty, n, worst_gap(&d, cap, cap));
             }
             let (n, g, _) = empty.expect("a candidate");
             let (resource, _) = binding(demand, &largest, (n, g));
@@ -452,7 +455,7 @@ fn binding(
 }
 
 /// The resource with the largest shortfall relative to capacity, and that shortfall.
-fn worst_gap(demand: ArrayView1<'_, f64>, free: &[f64], capacity: &[f64]) -> (usize, f64) {
+fn worst_gap(demand: &[f64], free: &[f64], capacity: &[f64]) -> (usize, f64) {
     let mut worst = (0, f64::NEG_INFINITY);
     for (r, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
         let gap = (d - f) / c.max(f64::MIN_POSITIVE);

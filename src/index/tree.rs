@@ -178,7 +178,7 @@ impl NodeTree {
             }
         ];
         self.first = vec![u32::MAX; size];
-        self.counts = vec![0; size];
+        self.counts = vec![0; if self.spec.key_min { size } else { 0 }];
         for b in 0..self.leaves {
             self.summarize_block(state, b);
         }

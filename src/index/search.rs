@@ -26,6 +26,9 @@ pub(crate) struct Summary<'a> {
     /// The least and the most weighted sum of free fractions (over the resources a node has,
     /// with the weights the tree was built with).
     pub(crate) linear: (f64, f64),
+    /// Per resource `k`, the most weighted sum of free fractions with `k`'s weight taken four
+    /// times (a linear key tilted toward `k`).
+    pub(crate) tilted: &'a [f64],
     /// Per pair of resources `a < b` in order, the least and the most `phi_a - phi_b` over
     /// nodes that have both (empty if the tree does not keep them).
     pub(crate) pair_lo: &'a [f64],
@@ -156,13 +159,14 @@ impl NodeTree {
             ),
             None => (&row[..0], &row[..0], &row[..0], &row[..0]),
         };
-        let (all, any, linear) = match lay.boxes {
+        let (all, any, linear, tilted) = match lay.boxes {
             Some(o) => (
                 self.masks[2 * t],
                 self.masks[2 * t + 1],
                 (row[o + 4 * r], row[o + 4 * r + 1]),
+                &row[o + 5 * r + 2..o + 6 * r + 2],
             ),
-            None => (0, 0, (0.0, 0.0)),
+            None => (0, 0, (0.0, 0.0), &row[..0]),
         };
         Summary {
             phi_lo,
@@ -173,6 +177,7 @@ impl NodeTree {
             any,
             scalar: lay.scalar.map_or(0.0, |o| row[o]),
             linear,
+            tilted,
             pair_lo: lay
                 .pairs
                 .map_or(&row[..0], |o| &row[o..o + r * (r - 1) / 2]),

@@ -134,7 +134,7 @@ impl Layout {
             })
         };
         let key_min = take(spec.key_min, r);
-        let boxes = take(spec.boxes.is_some(), 4 * r + 2);
+        let boxes = take(spec.boxes.is_some(), 6 * r + 2);
         let pairs = take(spec.boxes.is_some() && spec.pairs, r * (r - 1));
         let scalar = take(spec.scalar != Scalar::None, 1);
         Self {

@@ -235,6 +235,8 @@ impl NodeTree {
             row[o + 3 * r..o + 4 * r].fill(f64::NEG_INFINITY);
             row[o + 4 * r] = f64::INFINITY;
             row[o + 4 * r + 1] = f64::NEG_INFINITY;
+            row[o + 4 * r + 2..o + 5 * r + 2].fill(f64::INFINITY);
+            row[o + 5 * r + 2..o + 6 * r + 2].fill(f64::NEG_INFINITY);
         }
         if let Some(o) = lay.scalar {
             row[o] = f64::INFINITY;
@@ -283,6 +285,16 @@ impl NodeTree {
                 }
                 row[o + 4 * r] = row[o + 4 * r].min(linear);
                 row[o + 4 * r + 1] = row[o + 4 * r + 1].max(linear);
+                for k in 0..r {
+                    // Tilted toward resource k: its weight taken four times.
+                    let tilted = if cap[k] > 0.0 {
+                        linear + 3.0 * w[k] * (free[k] / cap[k])
+                    } else {
+                        linear
+                    };
+                    row[o + 4 * r + 2 + k] = row[o + 4 * r + 2 + k].min(tilted);
+                    row[o + 5 * r + 2 + k] = row[o + 5 * r + 2 + k].max(tilted);
+                }
                 if let Some(o) = lay.pairs {
                     let mut k = 0;
                     for a in 0..r {
@@ -345,6 +357,8 @@ impl NodeTree {
             maxes(o + 3 * r, o + 4 * r, row);
             mins(o + 4 * r, o + 4 * r + 1, row);
             maxes(o + 4 * r + 1, o + 4 * r + 2, row);
+            mins(o + 4 * r + 2, o + 5 * r + 2, row);
+            maxes(o + 5 * r + 2, o + 6 * r + 2, row);
             self.masks[2 * t] = self.masks[4 * t] & self.masks[4 * t + 2];
             self.masks[2 * t + 1] = self.masks[4 * t + 1] | self.masks[4 * t + 3];
         }

@@ -85,20 +85,32 @@ pub(crate) fn alignment_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) 
     boxed.min(linear_alignment(&q, s, weights).map_or(f64::INFINITY, pad))
 }
 
-/// With shares `q_r` at most `q_hi_r` (given) and `lambda = min_r q_hi_r`: `sum w_r q_r phi_r <=
-/// lambda x (most weighted free) + sum w_r (q_hi_r - lambda) phi_hi_r`, a bound that takes the
-/// bulk of the score from one node's free fractions together. `None` where it does not apply
-/// (nodes with different resources, a negative demand or free fraction).
+/// With shares `q_r` at most `q_hi_r` (given): for a linear key `sum_r v_r phi_r` at most `H`
+/// over the subtree and `lambda = min_r w_r q_hi_r / v_r`, `sum_r w_r q_r phi_r <= lambda x H +
+/// sum_r (w_r q_hi_r - lambda v_r) phi_hi_r`: the bulk of the score taken from one node's free
+/// fractions together. The least over the plain key (`v = w`) and the keys tilted toward each
+/// resource (`v_k = 4 w_k`), the one nearest the task's shape giving the least. `None` where it
+/// does not apply (nodes with different resources, a negative demand or free fraction).
 fn linear_alignment(q_hi: &[f64], s: &Summary<'_>, weights: &[f64]) -> Option<f64> {
-    let present = || (0..weights.len()).filter(|&r| s.every(r));
-    if s.all != s.any || present().any(|r| q_hi[r] < 0.0 || s.phi_lo[r] < 0.0) {
+    let r = weights.len();
+    let present = || (0..r).filter(|&j| s.every(j));
+    if s.all != s.any || present().any(|j| q_hi[j] < 0.0 || s.phi_lo[j] < 0.0) {
         return None;
     }
-    let lambda = present().map(|r| q_hi[r]).fold(f64::INFINITY, f64::min);
-    let rest: f64 = present()
-        .map(|r| weights[r] * (q_hi[r] - lambda) * s.phi_hi[r])
-        .sum();
-    Some(lambda * s.linear.1 + rest)
+    let through = |tilt: Option<usize>, most: f64| {
+        let v = |j: usize| weights[j] * if tilt == Some(j) { 4.0 } else { 1.0 };
+        let lambda = present()
+            .filter(|&j| v(j) > 0.0)
+            .map(|j| weights[j] * q_hi[j] / v(j))
+            .fold(f64::INFINITY, f64::min);
+        let lambda = if lambda.is_finite() { lambda } else { 0.0 };
+        let rest: f64 = present()
+            .map(|j| (weights[j] * q_hi[j] - lambda * v(j)).max(0.0) * s.phi_hi[j])
+            .sum();
+        lambda * most + rest
+    };
+    let tilted = (0..r).map(|k| through(Some(k), s.tilted[k]));
+    Some(tilted.fold(through(None, s.linear.1), f64::min))
 }
 
 impl DotProduct {

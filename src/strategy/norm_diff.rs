@@ -63,9 +63,7 @@ pub(crate) fn residual_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -
     for (r, &d) in demand.iter().enumerate().filter(|&(r, _)| s.every(r)) {
         let (q_lo, q_hi) = s.share(d, r);
         let (lo, hi) = (s.phi_lo[r] - q_hi, s.phi_hi[r] - q_lo);
-        let least = if point {
-            lo
-        } else if lo > 0.0 {
+        let least = if point || lo > 0.0 {
             lo
         } else if hi < 0.0 {
             hi

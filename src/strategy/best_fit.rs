@@ -1,8 +1,6 @@
 //! `best_fit`: kube-scheduler's MostAllocated score, the fullest node after placement.
 
-use super::score::{
-    Weights, linear_total, mean_bound, pad, scored, used_after, utilization, weighted_mean,
-};
+use super::score::{Weights, mean_bounds, scored, used_after, utilization, weighted_mean};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
 use crate::index::Summary;
@@ -55,19 +53,12 @@ pub fn most_allocated(
 /// fractions linearly, `(W - least weighted free + sum w x largest share) / W` (padded), which
 /// does not take each resource's least free fraction from another node. The smaller of the two.
 pub(crate) fn most_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
-    let mut q = [0.0; 64];
-    for r in (0..weights.len()).filter(|&r| s.some(r)) {
-        q[r] = s.share_hi(demand[r], r);
-    }
-    let boxed = mean_bound(s, weights, |r| utilization(s.phi_lo[r], q[r]));
-    let Some(total) = linear_total(s, demand, weights) else {
-        return boxed;
-    };
-    let shares: f64 = (0..weights.len())
-        .filter(|&r| s.every(r))
-        .map(|r| weights[r] * q[r])
-        .sum();
-    boxed.min(pad((total - s.linear.0 + shares) / total))
+    mean_bounds(
+        (demand, s, weights),
+        |r| s.share_hi(demand[r], r),
+        |r, q| utilization(s.phi_lo[r], q),
+        |total, shares| (total - s.linear.0 + shares) / total,
+    )
 }
 
 impl BestFit {

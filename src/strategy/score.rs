@@ -159,6 +159,31 @@ pub(crate) fn linear_total(summary: &Summary<'_>, demand: &[f64], weights: &[f64
     (total > 0.0).then_some(total)
 }
 
+/// The bound of a weighted mean of per-resource values over a subtree, two ways, the smaller
+/// taken: [`mean_bound`] of `value(r, q_r)`, each resource's value bounded given its extreme
+/// demand share `q_r = share(r)`; and, where [`linear_total`] applies, `linear(W, sum_r w_r
+/// q_r)` (padded), a bound through the subtree's weighted sum of free fractions.
+pub(crate) fn mean_bounds(
+    (demand, s, weights): (&[f64], &Summary<'_>, &[f64]),
+    share: impl Fn(usize) -> f64,
+    value: impl Fn(usize, f64) -> f64,
+    linear: impl Fn(f64, f64) -> f64,
+) -> f64 {
+    let mut q = [0.0; 64];
+    for r in (0..weights.len()).filter(|&r| s.some(r)) {
+        q[r] = share(r);
+    }
+    let boxed = mean_bound(s, weights, |r| value(r, q[r]));
+    let Some(total) = linear_total(s, demand, weights) else {
+        return boxed;
+    };
+    let shares: f64 = (0..weights.len())
+        .filter(|&r| s.every(r))
+        .map(|r| weights[r] * q[r])
+        .sum();
+    boxed.min(pad(linear(total, shares)))
+}
+
 /// The select step with a pure score: among the nodes `task` fits, the highest score, ties to
 /// the lowest index. The node tree's branch and bound with the score's bound finds it without
 /// scoring every node; a task restricted to a few nodes scores those; with more than 64

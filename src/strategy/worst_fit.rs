@@ -1,8 +1,6 @@
 //! `worst_fit`: kube-scheduler's LeastAllocated score, the emptiest node after placement.
 
-use super::score::{
-    Weights, linear_total, mean_bound, pad, scored, used_after, utilization, weighted_mean,
-};
+use super::score::{Weights, mean_bounds, scored, used_after, utilization, weighted_mean};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
 use crate::index::Summary;
@@ -55,19 +53,12 @@ pub fn least_allocated(
 /// node the task fits has each free fraction at least the share less the tolerance), which does
 /// not take each resource's most free fraction from another node. The smaller of the two.
 pub(crate) fn least_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
-    let mut q = [0.0; 64];
-    for r in (0..weights.len()).filter(|&r| s.some(r)) {
-        q[r] = s.share_lo(demand[r], r);
-    }
-    let boxed = mean_bound(s, weights, |r| 1.0 - utilization(s.phi_hi[r], q[r]));
-    let Some(total) = linear_total(s, demand, weights) else {
-        return boxed;
-    };
-    let shares: f64 = (0..weights.len())
-        .filter(|&r| s.every(r))
-        .map(|r| weights[r] * q[r])
-        .sum();
-    boxed.min(pad((s.linear.1 - shares) / total + TOLERANCE))
+    mean_bounds(
+        (demand, s, weights),
+        |r| s.share_lo(demand[r], r),
+        |r, q| 1.0 - utilization(s.phi_hi[r], q),
+        |total, shares| (s.linear.1 - shares) / total + TOLERANCE,
+    )
 }
 
 impl WorstFit {

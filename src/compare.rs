@@ -76,6 +76,9 @@ pub struct Summary {
     pub status: Status,
     /// The proven lower bound the strategy reports, if any.
     pub bound: Option<usize>,
+    /// `nodes_used - bound` when the strategy reports a bound: 0 when proven optimal, else
+    /// the most nodes a better placement could save.
+    pub gap: Option<usize>,
     /// A remark from the strategy (why it fell back, what proved it).
     pub note: Option<String>,
     /// Mean over used nodes of a node's utilization (its mean over resources with capacity).
@@ -127,6 +130,7 @@ impl Summary {
             seconds: outcome.seconds,
             status: p.status,
             bound: p.bound,
+            gap: p.bound.map(|b| used_nodes.len().saturating_sub(b)),
             note: p.note.clone(),
             mean_utilization: mean(&node_util),
             max_utilization: node_util.iter().copied().fold(0.0, f64::max),

@@ -151,6 +151,24 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A row of a scenario's `events` list that is malformed or names no node that is up at
+    /// its time.
+    #[error("events row {row}: {problem}")]
+    Event {
+        /// The row of the `events` list, as written.
+        row: usize,
+        /// What is wrong with it.
+        problem: EventProblem,
+    },
+    /// A strategy that only solves whole workloads was asked to decide one task at a time.
+    #[error(
+        "strategy {strategy} is batch-only (no per-task rule): the simulator places tasks one at \
+         a time as they become ready; pick a heuristic"
+    )]
+    BatchOnly {
+        /// The strategy's name.
+        strategy: String,
+    },
     /// A scenario file that is not valid JSON or has an unknown or mistyped key.
     #[error("{origin}: {message}")]
     Parse {
@@ -158,6 +176,59 @@ pub enum Error {
         origin: String,
         /// The parser's message, with line and column.
         message: String,
+    },
+    /// A CSV file with a malformed row: the file, the line (from 1, the header included) and
+    /// the column.
+    #[error("{path} line {line}{}: {message}", .column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+    Csv {
+        /// The file name, or `nodes` / `tasks` for text.
+        path: String,
+        /// The line, from 1 (the header is line 1).
+        line: u64,
+        /// The column's header name, when the error is in one cell.
+        column: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A Kubernetes export that cannot be imported.
+    #[cfg(feature = "k8s")]
+    #[error(transparent)]
+    K8s(#[from] crate::k8s::K8sError),
+}
+
+/// What is wrong with a row of a scenario's `events` list.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EventProblem {
+    /// A `fail` names a node that does not exist or is not up at that time.
+    #[error("no node {node} is up at time {time}")]
+    UnknownNode {
+        /// The node as written: an index or a name.
+        node: String,
+        /// The event's time.
+        time: f64,
+    },
+    /// A key the event's kind needs is missing.
+    #[error("a {kind} event needs {field:?}")]
+    Missing {
+        /// `fail` or `join`.
+        kind: &'static str,
+        /// The missing key.
+        field: &'static str,
+    },
+    /// A key the event's kind does not take.
+    #[error("a {kind} event does not take {field:?}")]
+    Unexpected {
+        /// `fail` or `join`.
+        kind: &'static str,
+        /// The key given.
+        field: &'static str,
+    },
+    /// A `join` names a node whose name is already taken by a node that is up.
+    #[error("node name {name:?} is already taken by a node that is up")]
+    DuplicateName {
+        /// The name.
+        name: String,
     },
 }
 

@@ -33,33 +33,53 @@
 //! - [`state`]: the mutable allocation and the shared fit filter; an internal index over nodes
 //!   (a segment tree of per-subtree fit keys and score bounds) lets the per-task rules skip
 //!   nodes without scanning them, with the same choice as the full scan;
-//! - [`strategy`]: the trait, the registry and one file per strategy;
-//! - [`lp`]: the MILP of `lp_optimal`; [`bounds`]: lower bounds;
-//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON file format;
+//! - [`strategy`]: the trait, the registry and one file per strategy, with the consolidation
+//!   engine of `local_search` and `repack` ([`strategy::consolidate()`]);
+//! - [`exact`]: the exact method of `lp_optimal` (column generation, proven bounds, branch and
+//!   bound); [`lp`]: the assignment MILP for clusters too small for every task;
+//!   [`bounds`]: lower bounds;
+//! - [`compare`](mod@compare): strategies side by side; [`scenario`]: the JSON and CSV file
+//!   formats;
 //! - [`stranded`]: free capacity that another exhausted resource makes unusable;
-//! - [`generate`]: seeded scenarios of the classes the packing literature uses.
+//! - [`generate`]: seeded scenarios of the classes the packing literature uses;
+//! - [`sim`]: the discrete-event simulator (arrivals, completions, dependencies, queue
+//!   policies, preemption, node failures and joins).
+//! - `k8s` (feature `k8s`): kubectl exports of nodes and pods, and the what-if on them.
 //!
 //! ## Cargo features
 //! - `microlp` (default): the pure-Rust MILP back end of good_lp, so that nothing but the Rust
 //!   toolchain is needed.
+//! - `clarabel` (default): the pure-Rust interior-point LP back end of good_lp, with duals: the
+//!   master LP of the exact method's column generation.
+//! - `highs` (optional): HiGHS as the master LP solver; builds HiGHS from source (cmake, a C++
+//!   compiler and libclang needed).
+//! - `k8s` (default): the `k8s` module, Kubernetes nodes and pods through k8s-openapi. Like every
+//!   library on k8s-openapi, packsched leaves the choice of the Kubernetes API version to the
+//!   final binary: one that uses packsched with this feature adds
+//!   `k8s-openapi = { version = "0.29", features = ["earliest"] }` (or another version feature)
+//!   to its own dependencies, or turns the feature off with `default-features = false`.
 
 #![deny(missing_docs)]
 
 pub mod bounds;
 pub mod compare;
 pub mod error;
+pub mod exact;
 pub mod generate;
 mod index;
+#[cfg(feature = "k8s")]
+pub mod k8s;
 pub mod lp;
 pub mod model;
 pub mod placement;
 pub mod scenario;
+pub mod sim;
 pub mod state;
 pub mod stranded;
 pub mod strategy;
 
 pub use compare::{Comparison, Outcome, Report, compare};
-pub use error::{Error, Location, Result};
+pub use error::{Error, EventProblem, Location, Result};
 pub use model::{Cluster, Problem, Resources, Workload};
 pub use placement::{Placement, Reason, Status, Unplaced};
 pub use state::{Rejection, State};

@@ -162,7 +162,7 @@ pub fn solve(
 }
 
 #[cfg(feature = "microlp")]
-fn backend(
+pub(crate) fn backend(
     problem: good_lp::variable::UnsolvedProblem,
     time_limit: Duration,
 ) -> good_lp::solvers::microlp::MicroLpProblem {

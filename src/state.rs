@@ -5,8 +5,8 @@
 //! counters (tasks placed, work placed, alive) sit beside it. Placing or removing a task allocates
 //! nothing and costs O(resources).
 //!
-//! Every change (place, remove, a node failing or joining) advances [`State::changes`], so that
-//! an index over nodes can tell whether it has seen every change (see [`State::stamp`]).
+//! Every change (place, remove, a node failing, joining or being cordoned) advances
+//! [`State::changes`], so that an index over nodes can tell whether it has seen every change (see [`State::stamp`]).
 
 use crate::model::Problem;
 use crate::placement::Reason;
@@ -104,6 +104,7 @@ pub struct State<'p> {
     tasks_on: Vec<u32>,
     work_on: Vec<f64>,
     alive: Vec<bool>,
+    cordoned: Vec<bool>,
     assignment: Vec<Option<usize>>,
     id: u64,
     changes: u64,
@@ -120,6 +121,7 @@ impl Clone for State<'_> {
             tasks_on: self.tasks_on.clone(),
             work_on: self.work_on.clone(),
             alive: self.alive.clone(),
+            cordoned: self.cordoned.clone(),
             assignment: self.assignment.clone(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             changes: self.changes,
@@ -144,14 +146,15 @@ impl<'p> State<'p> {
             tasks_on: vec![0; nodes],
             work_on: vec![0.0; nodes],
             alive: vec![true; nodes],
+            cordoned: vec![false; nodes],
             assignment: vec![None; problem.tasks()],
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             changes: 0,
         }
     }
 
-    /// The number of changes so far: every placement, removal, node failure and join adds one
-    /// (a failure also adds one per task it releases, a move one for the removal).
+    /// The number of changes so far: every placement, removal, node failure, join and cordon
+    /// adds one (a failure also adds one per task it releases, a move one for the removal).
     pub fn changes(&self) -> u64 {
         self.changes
     }
@@ -252,10 +255,29 @@ impl<'p> State<'p> {
         self.problem.workload().duration(task).unwrap_or(1.0)
     }
 
-    /// The filter step for one node: `Ok` if the node is alive, the task may run there, and it
-    /// fits the node's free capacity in every resource.
+    /// Whether a node is cordoned: up, keeping its tasks, but admitting no new one.
+    pub fn is_cordoned(&self, node: usize) -> bool {
+        self.cordoned[node]
+    }
+
+    /// Cordons a node (`true`, as `kubectl cordon`: it keeps its tasks but admits no new one,
+    /// which the filter reports as [`Rejection::Down`]) or lifts the cordon (`false`). A
+    /// simulator uses it to keep a node reserved for a waiting task while it asks a strategy
+    /// where another task should go.
+    pub fn set_cordoned(&mut self, node: usize, cordoned: bool) {
+        self.cordoned[node] = cordoned;
+        self.changes += 1;
+    }
+
+    /// Whether a node admits new tasks: up and not cordoned.
+    pub fn admits(&self, node: usize) -> bool {
+        self.alive[node] && !self.cordoned[node]
+    }
+
+    /// The filter step for one node: `Ok` if the node is alive and not cordoned, the task may
+    /// run there, and it fits the node's free capacity in every resource.
     pub fn check(&self, task: usize, node: usize) -> Result<(), Rejection> {
-        if !self.alive[node] {
+        if !self.alive[node] || self.cordoned[node] {
             return Err(Rejection::Down);
         }
         if !self.problem.allowed(task, node) {
@@ -319,6 +341,7 @@ impl<'p> State<'p> {
         self.tasks_on.push(0);
         self.work_on.push(0.0);
         self.alive.push(true);
+        self.cordoned.push(false);
         self.changes += 1;
         self.nodes() - 1
     }

@@ -52,6 +52,38 @@ pub fn stranded_on(
     }))
 }
 
+/// The O(resources) form of [`stranded_on`], for the simulator, which keeps it at every event:
+/// per resource, the free capacity of one node counts as stranded when *another* resource of the
+/// node is exhausted, that is has less free than the smallest demand of it in the workload
+/// (`smallest`, per resource, zeros included). Then no task of the workload fits the node at all.
+/// Stricter than [`stranded_on`], which also counts capacity that only the tasks asking for it
+/// cannot use; a resource whose own leftover is too small is fragmented, not stranded.
+///
+/// Writes one value per resource into `out`. Pure, O(resources).
+///
+/// ```
+/// use ndarray::array;
+/// use packsched::stranded::stranded_exhausted;
+/// // 10 cpu free but memory exhausted (0.5 left, every task needs at least 1): the cpu is
+/// // stranded, and so is the 0.5 of memory only if cpu were exhausted too.
+/// let mut out = [0.0; 2];
+/// stranded_exhausted(array![10.0, 0.5].view(), array![64.0, 256.0].view(), &[0.5, 1.0], &mut out);
+/// assert_eq!(out, [10.0, 0.0]);
+/// ```
+pub fn stranded_exhausted(
+    free: ArrayView1<'_, f64>,
+    capacity: ArrayView1<'_, f64>,
+    smallest: &[f64],
+    out: &mut [f64],
+) {
+    let exhausted = |r: usize| free[r] + TOLERANCE * capacity[r] < smallest[r];
+    let count = (0..free.len()).filter(|&r| exhausted(r)).count();
+    for (r, o) in out.iter_mut().enumerate() {
+        let others = count - usize::from(exhausted(r));
+        *o = if others > 0 { free[r] } else { 0.0 };
+    }
+}
+
 /// Per resource, the stranded capacity summed over the nodes a placement uses.
 ///
 /// Complexity: O(nodes x resources + tasks log tasks + used nodes x distinct demands x

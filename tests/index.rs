@@ -1,12 +1,12 @@
 //! Every indexed per-task rule picks exactly the node the plain full scan picks, on random
-//! clusters, through placements, removals, node failures (told to the selector or not) and
-//! joins; the parallel scan picks what the sequential one picks.
+//! clusters, through placements, removals, node failures (told to the selector or not), joins
+//! and cordons; the parallel scan picks what the sequential one picks.
 
 use ndarray::{Array1, Array2};
 use packsched::strategy::{
     self, Size, alignment, balance_score, binpack_score, connections_score, finish_time,
     first_fitting, largest_first, least_allocated, most_allocated, next_in_turn, node_load,
-    residual_norm, select_best, select_best_par,
+    opening_order, requested, residual_norm, select_best, select_best_par, set_aside,
 };
 use packsched::{Cluster, Options, Problem, Resources, Selector, State, Workload};
 use proptest::prelude::*;
@@ -37,6 +37,7 @@ struct Reference {
     next: usize,
     rng: ChaCha8Rng,
     open: Vec<usize>,
+    aside: Vec<Vec<bool>>,
 }
 
 impl Reference {
@@ -46,6 +47,7 @@ impl Reference {
             next: 0,
             rng: ChaCha8Rng::seed_from_u64(seed),
             open: largest_first(problem),
+            aside: set_aside(problem),
         }
     }
 
@@ -56,9 +58,18 @@ impl Reference {
         let by = |f: strategy::ScoreFn| {
             select_best(state, task, |n| f(d, state.free(n), state.capacity(n), &w))
         };
-        let in_order = |order: &[usize]| {
+        // The offline heuristics: the nodes in use in `open` order (then joined nodes), else
+        // the first empty node in opening order.
+        let in_use_first = || {
+            let joined = self.open.len()..state.nodes();
+            let in_use = self.open.iter().copied().chain(joined.clone());
+            first_fitting(in_use, |&n| state.task_count(n) > 0 && fits(n))
+        };
+        let opening = || {
+            let order = opening_order(state.problem(), &self.aside, &requested(d));
             let joined = order.len()..state.nodes();
-            first_fitting(order.iter().copied().chain(joined), |&n| fits(n))
+            let empty = order.into_iter().chain(joined);
+            first_fitting(empty, |&n| state.task_count(n) == 0 && fits(n))
         };
         match self.name {
             "round_robin" => {
@@ -74,7 +85,7 @@ impl Reference {
                 select_best(state, task, |n| -finish_time(state.work(n), work))
             }
             "first_fit" => first_fitting(0..state.nodes(), |&n| fits(n)),
-            "first_fit_decreasing" => in_order(&self.open),
+            "first_fit_decreasing" => in_use_first().or_else(opening),
             "best_fit" => by(most_allocated),
             "worst_fit" => by(least_allocated),
             "balanced" => by(balance_score),
@@ -92,7 +103,7 @@ impl Reference {
                 });
                 match used {
                     Some(n) if state.task_count(n) > 0 => Some(n),
-                    _ => in_order(&self.open),
+                    _ => opening(),
                 }
             }
             "power_of_two" => {
@@ -123,6 +134,8 @@ enum Op {
     Fail(usize, bool),
     /// A node of this machine type joins (the selector is not told).
     Join(usize),
+    /// Cordon this node (modulo the nodes) or lift its cordon; tell the selector or not.
+    Cordon(usize, bool),
 }
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
@@ -131,6 +144,7 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
         3 => (0usize..1000).prop_map(Op::Remove),
         1 => ((0usize..1000), any::<bool>()).prop_map(|(n, t)| Op::Fail(n, t)),
         1 => (0usize..1000).prop_map(Op::Join),
+        1 => ((0usize..1000), any::<bool>()).prop_map(|(n, t)| Op::Cordon(n, t)),
     ];
     proptest::collection::vec(op, 1..160)
 }
@@ -246,6 +260,13 @@ fn agree(name: &'static str, problem: &Problem, shapes: &[Vec<f64>], ops: &[Op])
             Op::Join(kind) => {
                 let row = Array1::from(shapes[kind % shapes.len()].clone());
                 state.add_node(row.view());
+            }
+            Op::Cordon(n, tell) => {
+                let node = n % state.nodes();
+                state.set_cordoned(node, !state.is_cordoned(node));
+                if tell {
+                    selector.node_changed(&state, node);
+                }
             }
         }
     }

@@ -150,3 +150,66 @@ fn quality_rejects_bad_input() {
     rejects("quality", &["--strategies", "nope"], "unknown strategy");
     rejects("quality", &["--format", "xml"], "--format");
 }
+
+#[test]
+fn quality_published_view_reads_the_figures_from_the_folder() {
+    // Two published instances and their figures in a folder of their own; one of them has a
+    // negative item size, so the switch is needed.
+    let folder = std::env::temp_dir().join(format!("packsched-published-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let source = common::data("external");
+    let files = [
+        "ext-new-class6_40_3_5.json",
+        "ext-triplet-classC_60_3_0.json",
+    ];
+    let table = std::fs::read_to_string(source.join("published.tsv")).unwrap();
+    let mut kept = vec![table.lines().next().unwrap().to_string()];
+    for file in files {
+        std::fs::copy(source.join(file), folder.join(file)).unwrap();
+        kept.extend(
+            table
+                .lines()
+                .filter(|l| l.starts_with(file))
+                .map(String::from),
+        );
+    }
+    std::fs::write(folder.join("published.tsv"), kept.join("\n") + "\n").unwrap();
+    let dir = folder.to_str().unwrap().to_string();
+    let args = [
+        "--scenarios",
+        &dir,
+        "--strategies",
+        "first_fit_decreasing",
+        "--time-limit",
+        "1",
+        "--format",
+        "json",
+    ];
+    rejects("quality", &args, "--allow-negative-demand");
+    let mut allowed = args.to_vec();
+    allowed.push("--allow-negative-demand");
+    let (code, stdout, stderr) = run_example("quality", &allowed);
+    assert_eq!(code, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let rows = report["published"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for (row, (optimum, paper)) in rows.iter().zip([(9, 10), (20, 23)]) {
+        assert_eq!(row["published_optimum"], optimum, "{row}");
+        assert_eq!(row["paper_best_heuristic"], paper, "{row}");
+        let lower = row["lower_bound"].as_u64().unwrap();
+        let constructive = row["best_constructive_nodes"].as_u64().unwrap();
+        let ls = row["local_search_nodes"].as_u64().unwrap();
+        assert_eq!(row["best_constructive"][0], "first_fit_decreasing", "{row}");
+        assert!(lower <= ls && ls <= constructive, "{row}");
+        assert!(row["lp_status"].is_string() && row["lp_seconds"].is_number());
+    }
+    // The table prints the view, and a folder without published.tsv has none.
+    allowed.retain(|a| *a != "json" && *a != "--format");
+    let (code, stdout, _) = run_example("quality", &allowed);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("published instances"), "{stdout}");
+    assert!(stdout.contains("ext-new-class6_40_3_5"), "{stdout}");
+    std::fs::remove_file(folder.join("published.tsv")).unwrap();
+    let (_, stdout, _) = run_example("quality", &allowed);
+    assert!(!stdout.contains("published instances"), "{stdout}");
+}

@@ -93,6 +93,26 @@ pub enum Format {
     Json,
 }
 
+/// An example's `main`: parses the flags, answers `--help` with `usage`, runs `run` and prints
+/// its output, or fails with one line on stderr and exit code 2.
+pub fn main_with(
+    valued: &[&str],
+    switches: &[&str],
+    usage: &str,
+    strategies: &[&str],
+    run: impl FnOnce(&Args) -> Result<String, String>,
+) {
+    let args = Args::parse(valued, switches).unwrap_or_else(|e| fail(format!("{e} (see --help)")));
+    if args.has("--help") {
+        println!("{usage}\nstrategies: {}", strategies.join(", "));
+        return;
+    }
+    match run(&args) {
+        Ok(output) => print!("{output}"),
+        Err(message) => fail(message),
+    }
+}
+
 /// Prints one line on stderr and exits with code 2: the examples' answer to bad input.
 pub fn fail(message: impl std::fmt::Display) -> ! {
     eprintln!("error: {message}");

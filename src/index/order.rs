@@ -9,7 +9,7 @@ use crate::state::State;
 /// 1% and to 5% fall in different bands, so that nodes too full for most tasks sit together,
 /// and nodes with room are ordered finely by how much.
 fn fullness_band(state: &State<'_>, node: usize) -> u8 {
-    if !state.is_alive(node) {
+    if !state.admits(node) {
         return 0;
     }
     let (free, cap) = (state.free_row(node), state.capacity_row(node));

@@ -20,6 +20,8 @@ pub(crate) enum Member {
     All,
     /// Alive nodes with at least one task (best fit decreasing's nodes in use).
     InUse,
+    /// Alive nodes without a task (the empty nodes the offline heuristics open).
+    Empty,
 }
 
 /// The order of the tree's leaves: the order of "first" queries, and the grouping that makes

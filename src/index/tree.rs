@@ -143,13 +143,9 @@ impl NodeTree {
         self.pos[node] as usize
     }
 
-    /// Whether a node is held by the tree now (alive, and a member).
+    /// Whether a node is held by the tree now (alive, not cordoned, and a member).
     pub(crate) fn holds(&self, state: &State<'_>, node: usize) -> bool {
-        state.is_alive(node)
-            && match self.spec.member {
-                Member::All => true,
-                Member::InUse => state.task_count(node) > 0,
-            }
+        held(self.spec.member, state, node)
     }
 
     fn rebuild(&mut self, state: &State<'_>) {
@@ -221,7 +217,7 @@ impl NodeTree {
 
     /// Writes the summary of leaf `block` from the nodes in it.
     fn summarize_block(&mut self, state: &State<'_>, block: usize) {
-        let (r, lay) = (self.r, self.layout);
+        let (r, lay, member) = (self.r, self.layout, self.spec.member);
         let t = self.leaves + block;
         let row = &mut self.data[t * lay.stride..(t + 1) * lay.stride];
         row[..lay.corners * r].fill(f64::NEG_INFINITY);
@@ -254,12 +250,7 @@ impl NodeTree {
         for p in start..end {
             let node = self.order[p] as usize;
             first = first.min(node as u32);
-            let held = state.is_alive(node)
-                && match self.spec.member {
-                    Member::All => true,
-                    Member::InUse => state.task_count(node) > 0,
-                };
-            if !held {
+            if !held(member, state, node) {
                 complete = false;
                 continue;
             }
@@ -372,4 +363,15 @@ impl NodeTree {
         }
         self.first[t] = self.first[2 * t].min(self.first[2 * t + 1]);
     }
+}
+
+/// Whether a tree whose members are `member` holds `node` now: the node admits tasks (alive, not
+/// cordoned) and is a member.
+fn held(member: Member, state: &State<'_>, node: usize) -> bool {
+    state.admits(node)
+        && match member {
+            Member::All => true,
+            Member::InUse => state.task_count(node) > 0,
+            Member::Empty => state.task_count(node) == 0,
+        }
 }

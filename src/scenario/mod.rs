@@ -12,19 +12,30 @@
 //!   "tenant":     ["a", "b", "a"],          // optional, for fairness policies
 //!   "allowed_nodes": [null, [0], null],     // optional, per task: null (any) or node indices
 //!   "node_names": ["big", "small"],         // optional
-//!   "task_names": ["web", "db", "cron"]     // optional
+//!   "task_names": ["web", "db", "cron"],    // optional
+//!   "events": [{"time": 60, "kind": "fail", "node": 0}]  // optional, for the simulator
 //! }
 //! ```
+//!
+//! `events` (nodes that fail or join over time, see [`events`]) is read by the simulator
+//! ([`Scenario::into_simulation`], [`load_simulation`]); `compare` ignores it.
+//!
+//! The same scenario can also be kept as two CSV files, a nodes file and a tasks file: see
+//! [`csv`](mod@csv).
 //!
 //! Unknown keys are an error (a typo must not pass silently). `NaN` and `Infinity`, which are not
 //! JSON but which Python writes, are read so that validation names the field and row.
 
+pub mod csv;
+pub mod events;
 mod lenient;
 
+pub use events::{EventKind, EventSpec, NodeRef};
 pub use lenient::Number;
 
 use crate::error::{Error, Result};
 use crate::model::{Cluster, Problem, Resources, Workload};
+use crate::sim::NodeEvent;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -63,6 +74,9 @@ pub struct Scenario {
     /// Task names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_names: Option<Vec<String>>,
+    /// Nodes that fail or join over time (the simulator's; `compare` ignores them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventSpec>>,
 }
 
 /// How strictly a scenario is read.
@@ -82,7 +96,16 @@ impl Scenario {
         })
     }
 
-    /// Validates the scenario into a [`Problem`].
+    /// Validates the scenario into a [`Problem`] and its node events (empty without
+    /// `events`), resolved to node indices in time order.
+    pub fn into_simulation(mut self) -> Result<(Problem, Vec<NodeEvent>)> {
+        let specs = self.events.take().unwrap_or_default();
+        let problem = self.into_problem()?;
+        let events = events::resolve(&specs, &problem)?;
+        Ok((problem, events))
+    }
+
+    /// Validates the scenario into a [`Problem`]; `events` are not read.
     pub fn into_problem(self) -> Result<Problem> {
         self.into_problem_with(LoadOptions::default())
     }
@@ -152,6 +175,7 @@ impl Scenario {
             }),
             node_names: problem.cluster().names().map(<[String]>::to_vec),
             task_names: attrs.names.map(<[String]>::to_vec),
+            events: None,
         }
     }
 }
@@ -179,11 +203,20 @@ pub fn load(path: impl AsRef<Path>) -> Result<Problem> {
 /// [`load`], as strictly as `options` say.
 pub fn load_with(path: impl AsRef<Path>, options: LoadOptions) -> Result<Problem> {
     let path = path.as_ref();
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    from_json_with(&read(path)?, &path.display().to_string(), options)
+}
+
+/// Loads and validates a scenario file with its node events, for the simulator.
+pub fn load_simulation(path: impl AsRef<Path>) -> Result<(Problem, Vec<NodeEvent>)> {
+    let path = path.as_ref();
+    Scenario::from_json(&read(path)?, &path.display().to_string())?.into_simulation()
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.display().to_string(),
         source,
-    })?;
-    from_json_with(&text, &path.display().to_string(), options)
+    })
 }
 
 /// Saves a problem as a scenario file.

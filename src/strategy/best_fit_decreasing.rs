@@ -1,10 +1,10 @@
 //! `best_fit_decreasing`: best fit over the tasks sorted largest first.
 
 use super::best_fit::{most_allocated, most_allocated_bound};
-use super::first_fit::First;
+use super::opening::Opener;
 use super::score::Weights;
-use super::size::{Size, decreasing_order, largest_first};
-use super::{Options, Selector, Strategy, select_best_among};
+use super::size::{Size, decreasing_order};
+use super::{Options, Selector, Strategy, select_best_in};
 use crate::error::Result;
 use crate::index::{Member, NodeTree, Order, Spec, Summary, few_allowed};
 use crate::model::Problem;
@@ -12,19 +12,19 @@ use crate::state::State;
 
 /// Tasks sorted by size, largest first (within each priority, higher first), each on the node in
 /// use that is fullest after placement ([`most_allocated`], kube-scheduler's MostAllocated); a
-/// node is opened only when no node in use fits, the largest first
-/// ([`largest_first`](super::largest_first)). This is BFD, the offline form of classic best fit,
-/// which opens a bin only when it must; MostAllocated alone would rather open a small empty node
+/// node is opened only when no node in use fits, by [`opening_order`](super::opening_order)
+/// (the largest first, except nodes set aside for a scarce resource the task does not ask for).
+/// This is BFD, the offline form of classic best fit, which opens a bin only when it must; MostAllocated alone would rather open a small empty node
 /// than fill a large one. The size measure is a [`Size`], the sum of demand fractions by
 /// default; the score's per-resource weights are configurable as for `best_fit`.
 ///
-/// Index: two node trees, one over the nodes in use (branch and bound for the fullest, as
-/// `best_fit`) and one in opening order (first fit, as `first_fit_decreasing`); exact, the
-/// choice of the full scans. A task restricted to at most one node in 8 is placed by the scans
+/// Index: a node tree over the nodes in use (branch and bound for the fullest, as `best_fit`)
+/// and one over the empty nodes in opening order (first fit, as `first_fit_decreasing`); exact,
+/// the choice of the full scans. A task restricted to at most one node in 8 is placed by the scans
 /// over its allowed nodes.
 ///
 /// Complexity: O(tasks log tasks) to sort, then per placement best fit's search among the nodes
-/// in use, and first fit's descent when none fits. Memory: the order, the weights, the two
+/// in use, and first fit's descent when none fits. Memory: the order, the weights, the
 /// trees.
 #[derive(Debug, Clone, Default)]
 pub struct BestFitDecreasing {
@@ -73,17 +73,17 @@ impl Strategy for BestFitDecreasing {
         Some(Box::new(FullestInUse {
             weights,
             in_use: NodeTree::new(in_use, r)?,
-            open: First::new(problem, Some(largest_first(problem)))?,
+            opener: Opener::new(problem),
         }))
     }
 }
 
-/// Best fit among the nodes in use, else the first empty node in `open_order` (then any node
-/// that joined later).
+/// Best fit among the nodes in use, else the empty node that the task opens (then any node that
+/// joined later).
 struct FullestInUse {
     weights: Vec<f64>,
     in_use: NodeTree,
-    open: First,
+    opener: Opener,
 }
 
 impl Selector for FullestInUse {
@@ -94,7 +94,7 @@ impl Selector for FullestInUse {
         let in_use = match few_allowed(state, task) {
             Some(allowed) => {
                 let in_use = allowed.filter(|&n| state.task_count(n) > 0);
-                select_best_among(state, task, in_use, score)
+                select_best_in(state, task, in_use, score)
             }
             None => {
                 self.in_use.load(state, task);
@@ -102,17 +102,20 @@ impl Selector for FullestInUse {
                 self.in_use.best(state, task, bound, score)
             }
         };
-        in_use.or_else(|| self.open.first(state, task))
+        in_use.or_else(|| self.opener.first_empty(state, task))
     }
 
     fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.in_use.changed(state, node);
-        self.open.changed(state, node);
+        self.node_changed(state, node);
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.node_changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
         self.in_use.changed(state, node);
-        self.open.changed(state, node);
+        self.opener.changed(state, node);
     }
 }
 

@@ -48,7 +48,12 @@ impl First {
     /// order for `None`.
     pub(crate) fn new(problem: &Problem, order: Option<Vec<usize>>) -> Option<Self> {
         let order = order.map_or(Order::Index, Order::Given);
-        let tree = NodeTree::new(Spec::new(order), problem.resources().len())?;
+        Self::with_spec(problem, Spec::new(order))
+    }
+
+    /// First fit over the nodes a tree of this spec holds, in its order.
+    pub(crate) fn with_spec(problem: &Problem, spec: Spec) -> Option<Self> {
+        let tree = NodeTree::new(spec, problem.resources().len())?;
         Some(Self { tree })
     }
 
@@ -58,7 +63,7 @@ impl First {
         if let Some(allowed) = few_allowed(state, task) {
             let tree = &self.tree;
             return allowed
-                .filter(|&n| state.fits(task, n))
+                .filter(|&n| tree.holds(state, n) && state.fits(task, n))
                 .min_by_key(|&n| tree.position(n));
         }
         self.tree.first_from(state, task, 0)
@@ -80,6 +85,10 @@ impl Selector for First {
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
         self.changed(state, node);
     }
 }

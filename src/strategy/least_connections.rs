@@ -1,6 +1,6 @@
 //! `least_connections`: the fitting node with the fewest tasks.
 
-use super::{Options, Selector, Strategy, select_best_among};
+use super::{Options, Selector, Strategy, select_best_among, select_best_in};
 use crate::index::{NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
@@ -40,7 +40,7 @@ impl Selector for Fewest {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
         let score = |n| connections_score(state.task_count(n));
         if let Some(allowed) = few_allowed(state, task) {
-            return select_best_among(state, task, allowed, score);
+            return select_best_in(state, task, allowed, score);
         }
         self.tree.load(state, task);
         self.tree.fewest(state, task)
@@ -52,6 +52,14 @@ impl Selector for Fewest {
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
         self.tree.changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn select_among(&mut self, state: &State<'_>, _: usize, fitting: &[usize]) -> Option<usize> {
+        select_best_among(fitting, |n| connections_score(state.task_count(n)))
     }
 }
 

@@ -1,6 +1,6 @@
 //! `least_time`: the fitting node whose placed work would finish first.
 
-use super::{Options, Selector, Strategy, select_best_among};
+use super::{Options, Selector, Strategy, select_best_among, select_best_in};
 use crate::index::{NodeTree, Order, Scalar, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
@@ -41,7 +41,7 @@ impl Selector for Earliest {
         let work = state.task_work(task);
         let score = |n| -finish_time(state.work(n), work);
         if let Some(allowed) = few_allowed(state, task) {
-            return select_best_among(state, task, allowed, score);
+            return select_best_in(state, task, allowed, score);
         }
         self.tree.load(state, task);
         self.tree
@@ -54,6 +54,15 @@ impl Selector for Earliest {
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
         self.tree.changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn select_among(&mut self, state: &State<'_>, task: usize, fitting: &[usize]) -> Option<usize> {
+        let work = state.task_work(task);
+        select_best_among(fitting, |n| -finish_time(state.work(n), work))
     }
 }
 

@@ -12,17 +12,19 @@
 mod balanced;
 mod best_fit;
 mod best_fit_decreasing;
+mod consolidate;
 mod dot_product;
 mod drf;
-mod ejection;
 mod fill;
 mod first_fit;
 mod first_fit_decreasing;
 mod least_connections;
 mod least_time;
+mod local_search;
 mod lp_optimal;
 mod nomad_binpack;
 mod norm_diff;
+mod opening;
 mod parallel;
 mod power_of_two;
 mod registry;
@@ -38,19 +40,22 @@ mod worst_fit;
 pub use balanced::{Balanced, balance_score};
 pub use best_fit::{BestFit, most_allocated};
 pub use best_fit_decreasing::BestFitDecreasing;
+pub use consolidate::{Budget, Consolidation, STEPS_PER_SECOND, consolidate, load_gain};
 pub use dot_product::{DotProduct, alignment};
 pub use drf::{Drf, dominant_share};
 pub use first_fit::{FirstFit, first_fitting};
 pub use first_fit_decreasing::FirstFitDecreasing;
 pub use least_connections::{LeastConnections, connections_score};
 pub use least_time::{LeastTime, finish_time};
+pub use local_search::LocalSearch;
 pub use lp_optimal::LpOptimal;
 pub use nomad_binpack::{NomadBinpack, binpack_score};
 pub use norm_diff::{NormDiff, residual_norm};
+pub use opening::{opening_order, requested, set_aside};
 pub use parallel::{PARALLEL_NODES, select_best_par};
 pub use power_of_two::{PowerOfTwo, node_load};
 pub use registry::{Entry, Kind, by_name, names, parse_list, registry};
-pub use repack::{Repack, load_gain};
+pub use repack::{REPACK_STEPS, Repack};
 pub use round_robin::{RoundRobin, next_in_turn};
 pub use sample::nodes_to_find;
 pub use score::{ScoreFn, Weights, used_after, weighted_mean};
@@ -137,6 +142,19 @@ pub trait Selector: Send {
 
     /// Told after `task` was removed from `node` (completion, failure, preemption).
     fn removed(&mut self, _state: &State<'_>, _task: usize, _node: usize) {}
+
+    /// Told after a node joined, failed, or was cordoned or uncordoned, for selectors that keep
+    /// an index over nodes.
+    fn node_changed(&mut self, _state: &State<'_>, _node: usize) {}
+
+    /// The same choice as [`Selector::select`], when the caller already knows every node `task`
+    /// fits now: `fitting`, in increasing order (a simulator finds them with its own index).
+    /// Selectors whose rule only looks at fitting nodes override it to skip the full scan; the
+    /// default calls `select`.
+    fn select_among(&mut self, state: &State<'_>, task: usize, fitting: &[usize]) -> Option<usize> {
+        let _ = fitting;
+        self.select(state, task)
+    }
 }
 
 /// A placement strategy: decides which node each task of a workload runs on.
@@ -233,6 +251,19 @@ pub fn greedy(problem: &Problem, order: &[usize], selector: &mut dyn Selector) -
     }
 }
 
+/// [`select_best`] over a known list of fitting nodes (in increasing order): the same choice,
+/// in O(fitting) instead of O(nodes).
+pub fn select_best_among(fitting: &[usize], mut score: impl FnMut(usize) -> f64) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for &node in fitting {
+        let s = score(node);
+        if best.is_none_or(|(_, b)| s > b) {
+            best = Some((node, s));
+        }
+    }
+    best.map(|(node, _)| node)
+}
+
 /// The select step: among the nodes `task` fits, the one with the highest `score`, ties to the
 /// lowest node index. This is the plain full scan that every index must agree with.
 ///
@@ -242,11 +273,11 @@ pub fn select_best(
     task: usize,
     score: impl FnMut(usize) -> f64,
 ) -> Option<usize> {
-    select_best_among(state, task, 0..state.nodes(), score)
+    select_best_in(state, task, 0..state.nodes(), score)
 }
 
 /// [`select_best`] over some nodes, in increasing order.
-pub(crate) fn select_best_among(
+pub(crate) fn select_best_in(
     state: &State<'_>,
     task: usize,
     nodes: impl Iterator<Item = usize>,

@@ -121,6 +121,10 @@ impl Selector for TwoChoices {
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
         self.tree.changed(state, node);
     }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.tree.changed(state, node);
+    }
 }
 
 impl Strategy for PowerOfTwo {

@@ -2,8 +2,8 @@
 
 use super::{
     Balanced, BestFit, BestFitDecreasing, DotProduct, Drf, FirstFit, FirstFitDecreasing,
-    LeastConnections, LeastTime, LpOptimal, NomadBinpack, NormDiff, PowerOfTwo, Repack, RoundRobin,
-    Strategy, WorstFit,
+    LeastConnections, LeastTime, LocalSearch, LpOptimal, NomadBinpack, NormDiff, PowerOfTwo,
+    Repack, RoundRobin, Strategy, WorstFit,
 };
 use crate::error::{Error, Result};
 
@@ -12,6 +12,9 @@ use crate::error::{Error, Result};
 pub enum Kind {
     /// Decides one task at a time, fast: the incumbents of exact strategies come from these.
     Heuristic,
+    /// Improves the best heuristic's placement under a time limit (`local_search`); not run
+    /// by the strategies that seed from the heuristics.
+    Improvement,
     /// Searches for a proven optimum under a time limit.
     Exact,
 }
@@ -21,7 +24,7 @@ pub enum Kind {
 pub struct Entry {
     /// The name `compare --strategies` accepts.
     pub name: &'static str,
-    /// Heuristic or exact.
+    /// Heuristic, improvement or exact.
     pub kind: Kind,
     /// One line on what it does.
     pub summary: &'static str,
@@ -117,18 +120,24 @@ static REGISTRY: &[Entry] = &[
     Entry {
         name: "repack",
         kind: Kind::Heuristic,
-        summary: "first_fit_decreasing or dot_product, then local search that empties nodes",
+        summary: "the best offline packing, consolidated with a small fixed budget",
         build: || Box::new(Repack),
+    },
+    Entry {
+        name: "local_search",
+        kind: Kind::Improvement,
+        summary: "the best heuristic, improved by emptying nodes (ruin and recreate, tabu)",
+        build: || Box::new(LocalSearch),
     },
     Entry {
         name: "lp_optimal",
         kind: Kind::Exact,
-        summary: "MILP minimising nodes used, seeded with the best heuristic",
+        summary: "exact: column generation bound and branch and bound, seeded with the best heuristic",
         build: || Box::new(LpOptimal),
     },
 ];
 
-/// Every registered strategy, in a fixed order (heuristics first).
+/// Every registered strategy, in a fixed order (heuristics first, then improvement, then exact).
 pub fn registry() -> &'static [Entry] {
     REGISTRY
 }

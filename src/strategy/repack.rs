@@ -1,67 +1,39 @@
-//! `repack`: the offline packings improved by local search, moving tasks toward fuller nodes
-//! until nodes empty.
+//! `repack`: the best offline packing, consolidated with a small, fixed budget.
 
-use super::ejection::empty_one;
-use super::size::{Size, largest_capacity, largest_first};
-use super::{DotProduct, FirstFitDecreasing, Options, Selector, Strategy};
+use super::consolidate::{Budget, consolidate};
+use super::size::Size;
+use super::{
+    BestFitDecreasing, DotProduct, FirstFitDecreasing, NormDiff, Options, Selector, Strategy,
+};
 use crate::error::Result;
 use crate::model::Problem;
-use crate::placement::{Placement, Status, Unplaced};
-use crate::state::{State, TOLERANCE};
-use ndarray::ArrayView1;
+use crate::placement::Placement;
+use std::time::{Duration, Instant};
 
-/// Consolidation, as a descheduler or Borg's repacking does it offline: six offline packings, each
-/// improved by local search, the best kept (fewest unplaced, then fewest nodes). A step moves one task to another node in use, or swaps two tasks between nodes,
-/// such that volume goes from a less loaded node to a more loaded one: the sum of squared node
-/// loads ([`load_gain`]) strictly grows, so the search ends, and a node that loses its last task
-/// is freed. Sources are tried least loaded first, which is where a node can be emptied.
-/// Classic local search for bin packing (the objective of Falkenauer's grouping genetic
-/// algorithm, 1996; the 1-0 and 1-1 neighbourhoods of Levine and Ducatelle, 2004). The number
-/// of nodes never grows; priorities are kept, since the set of placed tasks does not shrink.
-/// Batch only: there is no per-task rule.
+/// The steps of the consolidation engine that `repack` may use: about a fifth of a second of
+/// work on a shared 2-core machine.
+pub const REPACK_STEPS: u64 = 3_000_000;
+
+/// Consolidation as a fast heuristic, the thin configuration of `local_search`'s engine that
+/// `lp_optimal` seeds from: the best of six offline packings (first_fit_decreasing with each
+/// [`Size`], best_fit_decreasing, dot_product and norm_diff; fewest unplaced, then fewest nodes)
+/// improved by the same consolidation engine as `local_search` (moves and swaps toward fuller
+/// nodes, then attempts to empty nodes by ruin and recreate), seed 0, with a budget of
+/// [`REPACK_STEPS`] steps or the steps that a quarter of the time limit buys, whichever is fewer.
+/// The starts are charged to that budget by their complexity (tasks x nodes x resources for the
+/// task-by-task ones, tasks x (tasks + nodes) x resources for the node-by-node ones), in the order
+/// above, and a start the budget cannot pay for is skipped (the first one always runs): on
+/// thousands of tasks, the quadratic node-by-node starts are left to `lp_optimal`'s and
+/// `local_search`'s own runs of dot_product and norm_diff.
+/// Deterministic: the budget is counted in steps; a wall-clock guard at half the time limit only
+/// cuts in on a machine far slower than the engine's assumed rate. The number of nodes never
+/// grows; priorities are kept, since the set of placed tasks does not shrink. Batch only: there
+/// is no per-task rule.
 ///
-/// The starts are first_fit_decreasing with each [`Size`], best_fit_decreasing, dot_product and
-/// norm_diff; a start that already meets the lower bound ends the search. After the moves and
-/// swaps, ejection chains try to empty one of the least loaded nodes (see `empty_one`), and the
-/// search goes on while they succeed.
-///
-/// Complexity: the starts, then local search capped by a fixed count of elementary checks per
-/// start (3,000,000: deterministic, about a second on 2,000 tasks on a shared 2-core machine,
-/// milliseconds on 40). Memory: O(tasks + nodes) plus one state copy per ejection attempt.
+/// Complexity: the starts (O(tasks^2 x resources) for the node-by-node ones), then the budget.
+/// Memory: O(tasks + nodes x resources).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Repack;
-
-/// The growth of the sum of squared loads when volume `delta` moves from a node with load
-/// `from` to one with load `to`: `(to + delta)^2 + (from - delta)^2 - to^2 - from^2`.
-///
-/// ```
-/// use packsched::strategy::load_gain;
-/// assert_eq!(load_gain(0.5, 0.25, 0.125), 0.09375);
-/// assert!(load_gain(0.25, 0.5, 0.125) < 0.0);
-/// ```
-pub fn load_gain(to: f64, from: f64, delta: f64) -> f64 {
-    2.0 * delta * (to - from) + 2.0 * delta * delta
-}
-
-/// Whether swapping `a` (demand `da`, on a node with `free_a` of `cap_a`) and `b` (on the other)
-/// fits both nodes.
-fn swap_fits(
-    (da, free_a, cap_a): (
-        ArrayView1<'_, f64>,
-        ArrayView1<'_, f64>,
-        ArrayView1<'_, f64>,
-    ),
-    (db, free_b, cap_b): (
-        ArrayView1<'_, f64>,
-        ArrayView1<'_, f64>,
-        ArrayView1<'_, f64>,
-    ),
-) -> bool {
-    (0..da.len()).all(|r| {
-        da[r] <= free_b[r] + db[r] + TOLERANCE * cap_b[r]
-            && db[r] <= free_a[r] + da[r] + TOLERANCE * cap_a[r]
-    })
-}
 
 impl Strategy for Repack {
     fn name(&self) -> &str {
@@ -73,158 +45,39 @@ impl Strategy for Repack {
     }
 
     fn place(&self, problem: &Problem, options: &Options) -> Result<Placement> {
-        let bound = crate::bounds::lower_bound(problem);
-        let mut best: Option<Placement> = None;
+        let started = Instant::now();
         let starts: [&dyn Strategy; 6] = [
             &FirstFitDecreasing::new(),
             &FirstFitDecreasing::new().with_size(Size::Max),
             &FirstFitDecreasing::new().with_size(Size::L2),
-            &super::BestFitDecreasing::new(),
+            &BestFitDecreasing::new(),
             &DotProduct::new(),
-            &super::NormDiff::new(),
+            &NormDiff::new(),
         ];
-        for start in starts {
-            let placement = improve(problem, start.place(problem, options)?);
+        let steps = REPACK_STEPS.min(Budget::steps_for(options.time_limit / 4));
+        let (t, n, r) = (problem.tasks(), problem.nodes(), problem.resources().len());
+        // The starts' costs in steps, estimated from their complexity: the task-by-task ones
+        // scan the nodes per task, the node-by-node ones the tasks per placement and per node.
+        let costs = [t * n * r; 4].into_iter().chain([t * (t + n) * r; 2]);
+        let mut spent = 0u64;
+        let mut best: Option<Placement> = None;
+        for (start, cost) in starts.into_iter().zip(costs) {
+            spent += cost as u64;
+            if best.is_some() && spent > steps {
+                break;
+            }
+            let placement = start.place(problem, options)?;
             let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
             if best.as_ref().is_none_or(|b| key(&placement) < key(b)) {
                 best = Some(placement);
             }
-            if best.as_ref().is_some_and(|b| key(b) == (0, bound)) {
-                break;
-            }
         }
-        Ok(best.expect("two starts"))
+        let start = best.expect("six starts");
+        let steps = steps.saturating_sub(spent);
+        let guard: Duration = options.time_limit / 2;
+        let budget = Budget::steps(steps).with_deadline(started + guard);
+        Ok(consolidate(problem, &start, 0, &budget).0)
     }
-}
-
-/// Local search from `start`, then any unplaced task that now fits placed (largest node first).
-/// A start that places everything on as few nodes as the lower bound is returned as it is.
-fn improve(problem: &Problem, start: Placement) -> Placement {
-    if start.unplaced.is_empty() && start.nodes_used() <= crate::bounds::lower_bound(problem) {
-        return start;
-    }
-    let mut state = State::new(problem);
-    for (task, node) in start.assignment.iter().enumerate() {
-        if let Some(node) = *node {
-            // The start is a valid placement: every task fits where it is.
-            let _ = state.place(task, node);
-        }
-    }
-    let scale = largest_capacity(problem);
-    let volume: Vec<f64> = (0..problem.tasks())
-        .map(|t| Size::Sum.of(problem.demand(t), scale.view()))
-        .collect();
-    let work = Work(std::cell::Cell::new(0));
-    loop {
-        for _ in 0..problem.tasks() {
-            if !step(&mut state, &volume, &work) {
-                break;
-            }
-        }
-        if !empty_one(&mut state, &volume, &work) {
-            break;
-        }
-    }
-    let nodes = largest_first(problem);
-    let mut unplaced = Vec::new();
-    for u in &start.unplaced {
-        match nodes.iter().copied().find(|&n| state.fits(u.task, n)) {
-            Some(n) => {
-                let _ = state.place(u.task, n);
-            }
-            None => unplaced.push(u.task),
-        }
-    }
-    Placement {
-        assignment: state.assignment().to_vec(),
-        unplaced: unplaced
-            .into_iter()
-            .map(|task| Unplaced {
-                task,
-                reason: state.reason(task),
-            })
-            .collect(),
-        status: Status::Heuristic,
-        bound: None,
-        note: None,
-    }
-}
-
-/// One improving move or swap, sources least loaded first; `false` at a local optimum.
-fn step(state: &mut State<'_>, volume: &[f64], work: &Work) -> bool {
-    let nodes = state.nodes();
-    if !work.charge(volume.len()) {
-        return false;
-    }
-    let mut load = vec![0.0; nodes];
-    let mut members: Vec<Vec<usize>> = vec![Vec::new(); nodes];
-    for (task, node) in state.assignment().iter().enumerate() {
-        if let Some(n) = *node {
-            load[n] += volume[task];
-            members[n].push(task);
-        }
-    }
-    let mut used: Vec<usize> = (0..nodes).filter(|&n| !members[n].is_empty()).collect();
-    used.sort_by(|&a, &b| load[a].total_cmp(&load[b]).then(a.cmp(&b)));
-    let eps = 1e-9;
-    for (i, &s) in used.iter().enumerate() {
-        let targets = &used[i + 1..];
-        for &a in &members[s] {
-            if !work.charge(targets.len()) {
-                return false;
-            }
-            let target = targets
-                .iter()
-                .copied()
-                .find(|&m| load_gain(load[m], load[s], volume[a]) > eps && state.fits(a, m));
-            if let Some(m) = target {
-                return state.place(a, m).is_ok();
-            }
-            for &m in targets {
-                if !work.charge(members[m].len()) {
-                    return false;
-                }
-                for &b in &members[m] {
-                    let delta = volume[a] - volume[b];
-                    if delta > 0.0
-                        && load_gain(load[m], load[s], delta) > eps
-                        && swappable(state, a, s, b, m)
-                    {
-                        state.remove(a);
-                        state.remove(b);
-                        return state.place(a, m).is_ok() && state.place(b, s).is_ok();
-                    }
-                }
-            }
-        }
-    }
-    false
-}
-
-/// The work one improvement may do, in elementary checks (a fit test, a task looked at): a
-/// deterministic cap, so that large inputs stay fast and the same input gives the same answer.
-const BUDGET: usize = 3_000_000;
-
-/// Counts work against [`BUDGET`].
-pub(super) struct Work(std::cell::Cell<usize>);
-
-impl Work {
-    /// Charges `n` checks; `false` once the budget is spent.
-    pub(super) fn charge(&self, n: usize) -> bool {
-        self.0.set(self.0.get().saturating_add(n));
-        self.0.get() <= BUDGET
-    }
-}
-
-/// Whether `a` (on `s`) and `b` (on `m`) may trade nodes.
-fn swappable(state: &State<'_>, a: usize, s: usize, b: usize, m: usize) -> bool {
-    let problem = state.problem();
-    problem.allowed(a, m)
-        && problem.allowed(b, s)
-        && swap_fits(
-            (state.demand(a), state.free(s), state.capacity(s)),
-            (state.demand(b), state.free(m), state.capacity(m)),
-        )
 }
 
 #[cfg(test)]
@@ -234,44 +87,20 @@ mod tests {
     use ndarray::array;
 
     #[test]
-    fn gains_and_swaps_by_hand() {
-        // Moving 0.1 from a node at 0.2 to one at 0.9: 1.0^2 + 0.1^2 - 0.9^2 - 0.2^2 = 0.16.
-        assert!((load_gain(0.9, 0.2, 0.1) - 0.16).abs() < 1e-12);
-        // a (3, 1) sits on a node with (0, 5) free, b (1, 1) on one with (2, 5) free: a fits
-        // where b was (1 + 2 >= 3), b where a was; with only 1 cpu free beside b it does not.
-        let (da, db) = (array![3.0, 1.0], array![1.0, 1.0]);
-        let (fa, fb, cap) = (array![0.0, 5.0], array![2.0, 5.0], array![10.0, 10.0]);
-        // a (3) fits where b (1) was plus 2 free; b fits where a was.
-        assert!(swap_fits(
-            (da.view(), fa.view(), cap.view()),
-            (db.view(), fb.view(), cap.view())
-        ));
-        let tight = array![1.0, 5.0];
-        assert!(!swap_fits(
-            (da.view(), fa.view(), cap.view()),
-            (db.view(), tight.view(), cap.view())
-        ));
-    }
-
-    #[test]
-    fn moves_empty_the_least_loaded_node() {
-        // A bad start, one task per node: 5, 5, 3, 3 on nodes of 10 (loads 0.5, 0.5, 0.3, 0.3).
-        // Node 2 sends its 3 to node 3 (equal loads: gain 2 * 0.3^2 > 0); then node 0, now the
-        // least loaded, sends its 5 to node 1: {5, 5} and {3, 3}, two nodes.
+    fn consolidates_what_the_offline_packings_leave() {
+        // Tasks 6, 6, 4, 4, 5, 5 on nodes of 10 (cpu): FFD pairs 6+4 twice and 5+5: three nodes,
+        // the bound; repack keeps it.
         let p = problem(
             array![[10.0, 10.0], [10.0, 10.0], [10.0, 10.0], [10.0, 10.0]],
-            array![[5.0, 0.0], [5.0, 0.0], [3.0, 0.0], [3.0, 0.0]],
+            array![
+                [6.0, 1.0],
+                [6.0, 1.0],
+                [4.0, 1.0],
+                [4.0, 1.0],
+                [5.0, 1.0],
+                [5.0, 1.0]
+            ],
         );
-        let start = Placement {
-            assignment: vec![Some(0), Some(1), Some(2), Some(3)],
-            unplaced: vec![],
-            status: Status::Heuristic,
-            bound: None,
-            note: None,
-        };
-        let got = improve(&p, start);
-        got.verify(&p).unwrap();
-        assert_eq!(got.assignment, vec![Some(1), Some(1), Some(3), Some(3)]);
-        assert_eq!(place(&Repack, &p).nodes_used(), 2);
+        assert_eq!(place(&Repack, &p).nodes_used(), 3);
     }
 }

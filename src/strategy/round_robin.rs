@@ -74,6 +74,18 @@ impl Selector for Turn {
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
         self.tree.changed(state, node);
     }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn select_among(&mut self, state: &State<'_>, _: usize, fitting: &[usize]) -> Option<usize> {
+        // The first fitting node at or after the pointer, cyclically: the same as the scan.
+        let after = fitting.partition_point(|&n| n < self.next);
+        let node = *fitting.get(after).or(fitting.first())?;
+        self.next = (node + 1) % state.nodes();
+        Some(node)
+    }
 }
 
 impl Strategy for RoundRobin {

@@ -3,7 +3,7 @@
 //! the score's bound.
 
 use super::sample::Sampled;
-use super::{Options, Selector, select_best_among, select_best_par};
+use super::{Options, Selector, select_best_in, select_best_par};
 use crate::error::{Error, Result};
 use crate::index::{NodeTree, Order, Spec, Summary, few_allowed};
 use crate::model::Problem;
@@ -206,7 +206,7 @@ impl Selector for Scored {
         let demand = state.demand(task);
         let score_of = |n: usize| score(demand, state.free(n), state.capacity(n), weights);
         if let Some(nodes) = few_allowed(state, task) {
-            return select_best_among(state, task, nodes, score_of);
+            return select_best_in(state, task, nodes, score_of);
         }
         match tree {
             Some(tree) => {
@@ -224,6 +224,12 @@ impl Selector for Scored {
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        if let Some(tree) = &mut self.tree {
+            tree.changed(state, node);
+        }
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
         if let Some(tree) = &mut self.tree {
             tree.changed(state, node);
         }

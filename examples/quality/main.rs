@@ -14,20 +14,27 @@
 //! samples nodes (kube-scheduler's percentageOfNodesToScore), a run with sampling named
 //! `name@PERCENT%`, next to the exact one: the quality cost of sampling. Bad input: one line on
 //! stderr, exit code 2.
+//!
+//! A scenario folder that holds `published.tsv` (published instances with their published
+//! optimum and best heuristic, as `tests/data/external/`) adds the published-instances view;
+//! local_search then always runs. `--allow-negative-demand` loads instances with a negative
+//! item size (the published triplet instances).
 
+#[path = "../common/mod.rs"]
 mod common;
+mod published;
 
-use common::{Args, Format, fail};
+use common::{ALLOW_NEGATIVE, Args, Format, fail, load_scenario};
 use packsched::generate::{Class, Spec};
 use packsched::prelude::*;
-use packsched::{scenario, stranded::stranded_fraction};
+use packsched::stranded::stranded_fraction;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 const USAGE: &str = "usage: quality [--scenarios DIR] [--generate class:tasks:seeds,...] \
 [--strategies a,b,c|all] [--time-limit SECONDS] [--seed N] [--sample PERCENT] \
-[--format table|json]";
+[--format table|json] [--allow-negative-demand]";
 
 /// The generated set used when no scenarios are given.
 const DEFAULT: &str = "uniform:20:1-3,correlated:20:1-3,anticorrelated:20:1-3,cluster:200:1-3";
@@ -43,7 +50,7 @@ fn main() {
             "--sample",
             "--format",
         ],
-        &["--help"],
+        &["--help", ALLOW_NEGATIVE],
     )
     .unwrap_or_else(|e| fail(format!("{e}\n{USAGE}")));
     if args.has("--help") {
@@ -67,8 +74,16 @@ fn run(args: &Args) -> Result<String, String> {
         strategies.push(strategy::by_name("lp_optimal").map_err(|e| e.to_string())?);
     }
     let mut problems = Vec::new();
+    let mut figures = None;
     if let Some(dir) = args.get("--scenarios") {
-        problems.extend(load_dir(dir)?);
+        problems.extend(load_dir(args, dir)?);
+        figures = published::read(std::path::Path::new(dir))?;
+    }
+    if figures.is_some() && !strategies.iter().any(|s| s.name() == "local_search") {
+        strategies.insert(
+            strategies.len() - 1,
+            strategy::by_name("local_search").map_err(|e| e.to_string())?,
+        );
     }
     if let Some(specs) = args.get("--generate") {
         problems.extend(generate(specs)?);
@@ -92,6 +107,7 @@ fn run(args: &Args) -> Result<String, String> {
         .collect::<Result<_, _>>()?;
     let report = Quality {
         strategies: aggregate(&scenarios),
+        published: figures.map(|f| published::rows(&scenarios, &f)),
         scenarios,
     };
     Ok(match format {
@@ -101,7 +117,7 @@ fn run(args: &Args) -> Result<String, String> {
 }
 
 /// The `*.json` files of a folder, sorted by name.
-fn load_dir(dir: &str) -> Result<Vec<(String, Problem)>, String> {
+fn load_dir(args: &Args, dir: &str) -> Result<Vec<(String, Problem)>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{dir}: {e}"))?;
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -119,9 +135,7 @@ fn load_dir(dir: &str) -> Result<Vec<(String, Problem)>, String> {
                 .unwrap_or_default()
                 .to_string_lossy()
                 .into_owned();
-            scenario::load(p)
-                .map(|problem| (name, problem))
-                .map_err(|e| e.to_string())
+            load_scenario(args, &p.to_string_lossy()).map(|problem| (name, problem))
         })
         .collect()
 }
@@ -163,6 +177,8 @@ fn generate(specs: &str) -> Result<Vec<(String, Problem)>, String> {
 struct Run {
     name: String,
     nodes_used: usize,
+    /// The proven lower bound the strategy reports (lp_optimal), if any.
+    bound: Option<usize>,
     unplaced: usize,
     seconds: f64,
     status: Status,
@@ -174,6 +190,7 @@ struct Run {
 struct Scenario {
     name: String,
     tasks: usize,
+    resources: usize,
     nodes: usize,
     lower_bound: usize,
     /// lp_optimal's nodes and status; its proven bound when it has one.
@@ -214,6 +231,7 @@ fn measure(
     Ok(Scenario {
         name: name.to_string(),
         tasks: problem.tasks(),
+        resources: problem.resources().len(),
         nodes: problem.nodes(),
         lower_bound: packsched::bounds::lower_bound(problem),
         lp_nodes,
@@ -242,6 +260,7 @@ fn run_one(
     Ok(Run {
         name,
         nodes_used: placement.nodes_used(),
+        bound: placement.bound,
         unplaced: placement.unplaced.len(),
         seconds,
         status: placement.status,
@@ -317,6 +336,9 @@ fn aggregate(scenarios: &[Scenario]) -> Vec<Aggregate> {
 struct Quality {
     scenarios: Vec<Scenario>,
     strategies: Vec<Aggregate>,
+    /// The published-instances view, when the scenario folder has `published.tsv`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<Vec<published::Row>>,
 }
 
 impl Quality {
@@ -371,6 +393,9 @@ impl Quality {
                 1e3 * a.seconds.mean,
                 1e3 * a.seconds.worst
             );
+        }
+        if let Some(rows) = &self.published {
+            out += &published::table(rows);
         }
         out
     }

@@ -1,0 +1,238 @@
+//! The node-opening rule of the offline heuristics: which empty node a task opens, so that scarce
+//! resources (GPUs) stay for the tasks that need them.
+
+use super::first_fit::First;
+use super::size::largest_first;
+use crate::index::{Member, Order, Spec};
+use crate::model::Problem;
+use crate::state::{State, TOLERANCE};
+use ndarray::{Array1, ArrayView1};
+
+/// Which resources a demand row asks for (a demand above 0).
+pub fn requested(demand: ArrayView1<'_, f64>) -> Vec<bool> {
+    demand.iter().map(|&d| d > 0.0).collect()
+}
+
+/// Per node, per resource: whether the node is set aside for the tasks that ask for that resource.
+///
+/// A resource is scarce when some nodes lack it (a GPU). For each scarce resource, the tasks that
+/// ask for it have a total demand vector; the fewest nodes with that resource, largest first
+/// ([`largest_first`]), whose capacities add up to that total in every resource (the volume bound
+/// of [`crate::bounds`], applied to those tasks alone) are set aside for it. Resources that every
+/// node has set nothing aside.
+///
+/// ```
+/// use ndarray::array;
+/// use packsched::{Cluster, Problem, Resources, Workload, strategy::set_aside};
+/// let r = Resources::new(["cpu", "memory", "gpu"])?;
+/// // Two GPU nodes; the one GPU task (1 GPU) needs one of them: the larger is set aside.
+/// let cluster = Cluster::new(r.clone(), array![[8.0, 8.0, 0.0], [16.0, 64.0, 4.0], [64.0, 512.0, 4.0]])?;
+/// let workload = Workload::new(r, array![[4.0, 4.0, 0.0], [8.0, 32.0, 1.0]])?;
+/// let aside = set_aside(&Problem::new(cluster, workload)?);
+/// assert_eq!(aside, vec![vec![false; 3], vec![false; 3], vec![false, false, true]]);
+/// # Ok::<_, packsched::Error>(())
+/// ```
+///
+/// Complexity: O(tasks x resources + resources x nodes x resources).
+pub fn set_aside(problem: &Problem) -> Vec<Vec<bool>> {
+    let resources = problem.resources().len();
+    let by_size = largest_first(problem);
+    let per_resource: Vec<Vec<usize>> = (0..resources)
+        .map(|r| aside_for(problem, &by_size, r))
+        .collect();
+    (0..problem.nodes())
+        .map(|n| {
+            per_resource
+                .iter()
+                .map(|nodes| nodes.contains(&n))
+                .collect()
+        })
+        .collect()
+}
+
+/// The nodes set aside for resource `r` (none if every node has it), from `by_size` (largest
+/// first).
+fn aside_for(problem: &Problem, by_size: &[usize], r: usize) -> Vec<usize> {
+    let having: Vec<usize> = by_size
+        .iter()
+        .copied()
+        .filter(|&n| problem.capacity(n)[r] > 0.0)
+        .collect();
+    if having.len() == problem.nodes() {
+        return Vec::new();
+    }
+    let mut need = Array1::<f64>::zeros(problem.resources().len());
+    for t in (0..problem.tasks()).filter(|&t| problem.demand(t)[r] > 0.0) {
+        need += &problem.demand(t).mapv(|d| d.max(0.0));
+    }
+    let mut have = Array1::<f64>::zeros(need.len());
+    let mut out = Vec::new();
+    for n in having {
+        let covered = need
+            .iter()
+            .zip(&have)
+            .all(|(d, h)| *h + TOLERANCE * d.abs().max(1.0) >= *d);
+        if covered {
+            break;
+        }
+        have += &problem.capacity(n);
+        out.push(n);
+    }
+    out
+}
+
+/// The order in which the offline heuristics open an empty node for a demand that asks for the
+/// resources where `requested` is true: nodes not set aside ([`set_aside`]) for a resource the
+/// demand does not ask for first, so that a task without a GPU does not take the GPU nodes that
+/// the GPU tasks need while another node is free; then the largest first ([`largest_first`]);
+/// ties to the lower index. Without scarce resources, this is [`largest_first`].
+///
+/// Complexity: O(nodes x resources + nodes log nodes).
+pub fn opening_order(problem: &Problem, aside: &[Vec<bool>], requested: &[bool]) -> Vec<usize> {
+    let mut order = largest_first(problem);
+    let kept_for_others = |n: usize| {
+        aside[n]
+            .iter()
+            .zip(requested)
+            .any(|(set, asked)| *set && !*asked)
+    };
+    // A stable sort keeps the largest-first order within each group.
+    order.sort_by_key(|&n| kept_for_others(n));
+    order
+}
+
+/// The empty-node choice of `first_fit_decreasing`, `best_fit_decreasing` and the consolidation
+/// engine: [`opening_order`], computed once per set of requested resources.
+#[derive(Debug, Clone)]
+pub(crate) struct Openings {
+    aside: Vec<Vec<bool>>,
+    orders: Vec<(Vec<bool>, Vec<usize>)>,
+}
+
+impl Openings {
+    pub(crate) fn new(problem: &Problem) -> Self {
+        Self {
+            aside: set_aside(problem),
+            orders: Vec::new(),
+        }
+    }
+
+    /// Which opening order a set of requested resources gets: its position in `self.orders`,
+    /// computed on first use. Requests that differ only in resources with no node set aside
+    /// share an order (so there are at most 2^(scarce resources) of them).
+    pub(crate) fn slot(&mut self, problem: &Problem, mut asked: Vec<bool>) -> usize {
+        for (r, a) in asked.iter_mut().enumerate() {
+            *a &= self.aside.iter().any(|node| node[r]);
+        }
+        match self.orders.iter().position(|(r, _)| *r == asked) {
+            Some(i) => i,
+            None => {
+                let order = opening_order(problem, &self.aside, &asked);
+                self.orders.push((asked, order));
+                self.orders.len() - 1
+            }
+        }
+    }
+
+    /// The opening order for a set of requested resources.
+    pub(crate) fn order(&mut self, problem: &Problem, asked: Vec<bool>) -> &[usize] {
+        let i = self.slot(problem, asked);
+        &self.orders[i].1
+    }
+
+    /// The first empty node in the opening order for `task`'s demand that it fits, then any node
+    /// that joined after the problem was made. O(nodes x resources).
+    pub(crate) fn first_empty(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
+        let problem = state.problem();
+        let joined = problem.nodes()..state.nodes();
+        self.order(problem, requested(state.demand(task)))
+            .iter()
+            .copied()
+            .chain(joined)
+            .find(|&n| state.task_count(n) == 0 && state.fits(task, n))
+    }
+}
+
+/// [`Openings::first_empty`] through node trees: per opening order, a tree that holds the empty
+/// nodes in that order, so that the first empty node a task fits is found by descent
+/// (O(log nodes) instead of a scan). The same choice as [`Openings::first_empty`]. Selectors
+/// that use it pass on every placement and removal ([`Opener::changed`]).
+pub(crate) struct Opener {
+    openings: Openings,
+    firsts: Vec<Option<First>>,
+}
+
+impl Opener {
+    pub(crate) fn new(problem: &Problem) -> Self {
+        Self {
+            openings: Openings::new(problem),
+            firsts: Vec::new(),
+        }
+    }
+
+    /// The first empty node in the opening order for `task`'s demand that it fits, then any
+    /// node that joined after the problem was made.
+    pub(crate) fn first_empty(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
+        let problem = state.problem();
+        let i = self.openings.slot(problem, requested(state.demand(task)));
+        if i >= self.firsts.len() {
+            let order = Order::Given(self.openings.orders[i].1.clone());
+            let spec = Spec::new(order).with_member(Member::Empty);
+            self.firsts.push(First::with_spec(problem, spec));
+        }
+        match &mut self.firsts[i] {
+            Some(first) => first.first(state, task),
+            None => self.openings.first_empty(state, task),
+        }
+    }
+
+    /// Told that `node` changed by the state's last change.
+    pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
+        for first in self.firsts.iter_mut().flatten() {
+            first.changed(state, node);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn gpu_nodes_the_gpu_tasks_need_open_last_for_other_tasks() {
+        // Three GPU nodes of 4 GPUs; the GPU tasks ask for 5 GPUs: two nodes are set aside (the
+        // largest two, 0 and 1), the third (2) is opened like any other.
+        let r = crate::Resources::new(["cpu", "memory", "gpu"]).unwrap();
+        let capacity = array![
+            [64.0, 512.0, 4.0],
+            [64.0, 512.0, 4.0],
+            [48.0, 256.0, 4.0],
+            [32.0, 128.0, 0.0]
+        ];
+        let demand = array![[8.0, 32.0, 0.0], [8.0, 32.0, 3.0], [8.0, 32.0, 2.0]];
+        let p = Problem::new(
+            crate::Cluster::new(r.clone(), capacity).unwrap(),
+            crate::Workload::new(r, demand).unwrap(),
+        )
+        .unwrap();
+        let aside = set_aside(&p);
+        let flags: Vec<bool> = aside.iter().map(|a| a[2]).collect();
+        assert_eq!(flags, vec![true, true, false, false]);
+        assert_eq!(largest_first(&p), vec![0, 1, 2, 3]);
+        assert_eq!(
+            opening_order(&p, &aside, &[true, true, false]),
+            vec![2, 3, 0, 1]
+        );
+        assert_eq!(
+            opening_order(&p, &aside, &[true, true, true]),
+            vec![0, 1, 2, 3]
+        );
+        let mut state = State::new(&p);
+        let mut openings = Openings::new(&p);
+        assert_eq!(openings.first_empty(&state, 0), Some(2));
+        assert_eq!(openings.first_empty(&state, 1), Some(0));
+        state.place(1, 0).unwrap();
+        assert_eq!(openings.first_empty(&state, 2), Some(1), "node 0 is in use");
+    }
+}

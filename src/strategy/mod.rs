@@ -228,16 +228,20 @@ pub fn priority_order(problem: &Problem) -> Vec<usize> {
 pub fn greedy(problem: &Problem, order: &[usize], selector: &mut dyn Selector) -> Placement {
     let mut state = State::new(problem);
     let mut unplaced = Vec::new();
+    let mut reasons = crate::unfit::Reasons::new();
     for &task in order {
         // A selector returns only nodes the task fits; `place` checks again all the same.
         match selector
             .select(&state, task)
             .filter(|&node| state.place(task, node).is_ok())
         {
-            Some(node) => selector.placed(&state, task, node),
+            Some(node) => {
+                reasons.placed(&state, node);
+                selector.placed(&state, task, node);
+            }
             None => unplaced.push(Unplaced {
                 task,
-                reason: state.reason(task),
+                reason: reasons.reason(&state, task),
             }),
         }
     }

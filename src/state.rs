@@ -367,7 +367,8 @@ impl<'p> State<'p> {
     /// Why a task fits on no node now, with the data: see [`Reason`].
     ///
     /// Complexity: O(nodes x resources), one pass over the nodes (two when the task is larger
-    /// than every empty node).
+    /// than every empty node). A batch run ([`greedy`](crate::strategy::greedy)) gives the same
+    /// value through a cache that is usually O(resources) per unplaced task.
     pub fn reason(&self, task: usize) -> Reason {
         if !self.alive.contains(&true) {
             return Reason::NoNodes;

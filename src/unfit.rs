@@ -17,6 +17,9 @@ use ndarray::Array1;
 /// Demand rows whose closest node is remembered at most: the oldest is forgotten beyond.
 const REMEMBERED: usize = 64;
 
+/// Demand rows known to fit nowhere, remembered at most (checked before every placement).
+const UNFIT: usize = 8;
+
 /// The most free capacity per resource over the alive nodes, the distinct capacity rows, and per
 /// recent demand row its closest node, kept in step with a state through [`Reasons::placed`].
 ///
@@ -32,6 +35,9 @@ pub(crate) struct Reasons {
     shapes: Vec<f64>,
     /// Demand rows with their closest node: (node, resource short, gap).
     closest: Vec<(Vec<f64>, (usize, usize, f64))>,
+    /// Demand rows that fit no node: while only placements follow (free capacity only
+    /// shrinks), neither they nor any demand at least as large in every resource fit anywhere.
+    unfit: Vec<Vec<f64>>,
 }
 
 impl Reasons {
@@ -40,13 +46,15 @@ impl Reasons {
         Self::default()
     }
 
-    /// Told after `node` received a task (the state's last change): what the placement may
-    /// have changed is forgotten.
-    pub(crate) fn placed(&mut self, state: &State<'_>, node: usize) {
+    /// Told after `task` was placed on `node` (the state's last change): what the placement may
+    /// have changed is forgotten (everything, if a negative demand gave capacity back).
+    pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
         let Some(seen) = self.stamp else { return };
         let now = state.stamp();
-        if seen.id != now.id || seen.changes + 1 != now.changes {
+        let gives_back = state.demand(task).iter().any(|&d| d < 0.0);
+        if seen.id != now.id || seen.changes + 1 != now.changes || gives_back {
             self.stamp = None;
+            self.unfit.clear();
             return;
         }
         self.stamp = Some(now);
@@ -54,6 +62,24 @@ impl Reasons {
             self.holder.clear();
         }
         self.closest.retain(|(_, (n, _, _))| *n != node);
+    }
+
+    /// Whether `task` is known to fit no node now, without a search: its demand is at least that
+    /// of a task that fit nowhere (told by [`Reasons::reason`]) in every resource, and only
+    /// placements came since. `false` when not known.
+    ///
+    /// Complexity: O(resources x 8).
+    pub(crate) fn fits_nowhere(&self, state: &State<'_>, task: usize) -> bool {
+        if self.unfit.is_empty()
+            || self.stamp != Some(state.stamp())
+            || state.problem().allowed_nodes(task).is_some()
+        {
+            return false;
+        }
+        let demand = state.demand(task);
+        self.unfit
+            .iter()
+            .any(|u| u.iter().zip(demand).all(|(&u, &d)| u <= d))
     }
 
     /// Why `task` fits on no node now: [`State::reason`], the same value.
@@ -75,7 +101,13 @@ impl Reasons {
             return state.reason(task);
         }
         let name = |j: usize| state.problem().resources().name(j).to_string();
-        let (node, gap_resource, _) = self.closest_to(state, &demand.to_vec());
+        let row = demand.to_vec();
+        let (node, gap_resource, gap) = self.closest_to(state, &row);
+        // Short on the closest node by more than the fit test's slack (and rounding): on
+        // every node.
+        if gap > 2.0 * TOLERANCE {
+            self.remember_unfit(&row);
+        }
         match binding(demand, &self.most_free, (node, gap_resource)) {
             (resource, true) => Reason::Insufficient {
                 resource: name(resource),
@@ -90,6 +122,21 @@ impl Reasons {
                 most_free: self.most_free[resource],
             },
         }
+    }
+
+    /// Remembers a demand row that fits nowhere, dropping those it is below in every resource
+    /// (they are known already) and the oldest beyond [`UNFIT`].
+    fn remember_unfit(&mut self, demand: &[f64]) {
+        let below = |u: &[f64]| u.iter().zip(demand).all(|(&u, &d)| u <= d);
+        if self.unfit.iter().any(|u| below(u)) {
+            return;
+        }
+        self.unfit
+            .retain(|u| !u.iter().zip(demand).all(|(&u, &d)| d <= u));
+        if self.unfit.len() == UNFIT {
+            self.unfit.remove(0);
+        }
+        self.unfit.push(demand.to_vec());
     }
 
     /// The alive node closest to fitting `demand` (as [`State::reason`] finds it), remembered.
@@ -114,6 +161,7 @@ impl Reasons {
     fn sync(&mut self, state: &State<'_>) -> bool {
         if self.stamp != Some(state.stamp()) {
             self.closest.clear();
+            self.unfit.clear();
             self.holder.clear();
             self.shapes.clear();
         }
@@ -157,14 +205,18 @@ mod tests {
     use ndarray::array;
 
     /// Places `tasks` in turn on the first node each fits, checking every reason on the way;
-    /// the reasons given, by kind (insufficient, fragmented, other).
-    fn check_first_fit(p: &Problem, tasks: impl Iterator<Item = usize>) -> [usize; 3] {
-        let (mut s, mut reasons, mut kinds) = (State::new(p), Reasons::new(), [0; 3]);
+    /// the reasons given, by kind (insufficient, fragmented, other), and how many tasks were
+    /// known to fit nowhere before the search.
+    fn check_first_fit(p: &Problem, tasks: impl Iterator<Item = usize>) -> [usize; 4] {
+        let (mut s, mut reasons, mut kinds) = (State::new(p), Reasons::new(), [0; 4]);
         for t in tasks {
+            let known = reasons.fits_nowhere(&s, t);
+            kinds[3] += usize::from(known);
             match (0..p.nodes()).find(|&n| s.fits(t, n)) {
                 Some(n) => {
+                    assert!(!known, "task {t} fits node {n}");
                     s.place(t, n).unwrap();
-                    reasons.placed(&s, n);
+                    reasons.placed(&s, t, n);
                 }
                 None => {
                     let reason = reasons.reason(&s, t);
@@ -186,7 +238,7 @@ mod tests {
         let cluster = Cluster::new(r.clone(), array![[4.0, 8.0], [4.0, 8.0], [2.0, 16.0]]);
         let demand = array![[3.0, 1.0], [3.0, 1.0], [2.0, 9.0], [2.0, 1.0], [1.0, 32.0]];
         let p = Problem::new(cluster.unwrap(), Workload::new(r, demand).unwrap()).unwrap();
-        assert_eq!(check_first_fit(&p, 0..5), [1, 0, 1]);
+        assert_eq!(check_first_fit(&p, 0..5), [1, 0, 1, 0]);
         // Many tasks unplaced, largest memory first, so that nodes run out of memory and not
         // cpu: a fragmented cluster.
         let p = crate::generate::fleet(40, 8_000, 7).unwrap();

@@ -77,6 +77,7 @@ pub mod sim;
 pub mod state;
 pub mod stranded;
 pub mod strategy;
+mod unfit;
 
 pub use compare::{Comparison, Outcome, Report, compare};
 pub use error::{Error, EventProblem, Location, Result};

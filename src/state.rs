@@ -367,7 +367,8 @@ impl<'p> State<'p> {
     /// Why a task fits on no node now, with the data: see [`Reason`].
     ///
     /// Complexity: O(nodes x resources), one pass over the nodes (two when the task is larger
-    /// than every empty node).
+    /// than every empty node). A batch run ([`greedy`](crate::strategy::greedy)) gives the same
+    /// value through a cache that is usually O(resources) per unplaced task.
     pub fn reason(&self, task: usize) -> Reason {
         if !self.alive.contains(&true) {
             return Reason::NoNodes;
@@ -430,7 +431,7 @@ impl<'p> State<'p> {
 }
 
 /// The node with the smaller shortfall `(resource, gap)`, the earlier on a tie.
-fn nearer(
+pub(crate) fn nearer(
     best: Option<(usize, usize, f64)>,
     node: usize,
     (resource, gap): (usize, f64),
@@ -457,7 +458,7 @@ fn row_mut(matrix: &mut Array2<f64>, node: usize) -> &mut [f64] {
 
 /// The resource to blame: the one whose demand most exceeds the most available on any node
 /// (`true`: no node has enough of it), else the closest node's short resource (`false`).
-fn binding(
+pub(crate) fn binding(
     demand: ArrayView1<'_, f64>,
     most: &Array1<f64>,
     closest: (usize, usize),
@@ -478,7 +479,7 @@ fn binding(
 }
 
 /// The resource with the largest shortfall relative to capacity, and that shortfall.
-fn worst_gap(demand: &[f64], free: &[f64], capacity: &[f64]) -> (usize, f64) {
+pub(crate) fn worst_gap(demand: &[f64], free: &[f64], capacity: &[f64]) -> (usize, f64) {
     let mut worst = (0, f64::NEG_INFINITY);
     for (r, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
         let gap = (d - f) / c.max(f64::MIN_POSITIVE);

@@ -54,9 +54,9 @@ impl NodeTree {
         };
         self.sorted_count[node] = new as u32;
         self.swap_positions(p, q);
-        self.update_block(state, p / BLOCK);
+        self.update_block(p / BLOCK);
         if q / BLOCK != p / BLOCK {
-            self.update_block(state, q / BLOCK);
+            self.update_block(q / BLOCK);
         }
     }
 

@@ -22,7 +22,10 @@
 //! Staying in step with the state: a selector tells its tree about each placement and removal;
 //! the tree compares the state's [`Stamp`](crate::state::Stamp) with the one it last saw and
 //! rebuilds itself (O(nodes x resources)) when a change went by unseen, such as a node failure,
-//! a join, or another state.
+//! a join, or another state. A change told marks its leaf; marked leaves are summarized again
+//! (with the tree nodes above them, as far as their summaries change) when the next query loads
+//! a task, so that a run of placements on the nodes of one leaf costs one summary, and placements
+//! that a selector makes without a query (round robin's next node) none until one is needed.
 
 mod groups;
 mod order;

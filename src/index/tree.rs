@@ -49,6 +49,12 @@ pub(crate) struct NodeTree {
     pub(super) groups: Vec<u32>,
     /// With [`Order::Count`]: per node, the count its position is sorted by.
     pub(super) sorted_count: Vec<u32>,
+    /// Leaves whose nodes changed since their summary was written, to summarize again (with the
+    /// tree nodes above them) before the next query: a run of placements on one leaf costs one
+    /// summary, and a selector that answers without the tree (round robin's next node) none.
+    dirty: Vec<u32>,
+    /// Per leaf, whether it is in `dirty`.
+    pending: Vec<bool>,
     /// Leaves searched and searches since the last rebuild, to re-sort a [`Order::Shape`]
     /// tree whose order no longer helps.
     pub(super) effort: std::cell::Cell<(u64, u64)>,
@@ -79,6 +85,8 @@ impl NodeTree {
             shapes: Vec::new(),
             groups: Vec::new(),
             sorted_count: Vec::new(),
+            dirty: Vec::new(),
+            pending: Vec::new(),
             effort: std::cell::Cell::new((0, 0)),
         })
     }
@@ -98,6 +106,7 @@ impl NodeTree {
         if self.stamp != Some(state.stamp()) || self.len != state.nodes() {
             self.rebuild(state);
         }
+        self.flush(state);
         for (d, &v) in self.demand.iter_mut().zip(state.demand(task)) {
             *d = v;
         }
@@ -117,7 +126,7 @@ impl NodeTree {
                 if self.spec.order == Order::Count {
                     self.regroup(state, node);
                 } else {
-                    self.update(state, node);
+                    self.update(node);
                 }
                 self.stamp = Some(now);
             }
@@ -174,6 +183,8 @@ impl NodeTree {
             }
         ];
         self.first = vec![u32::MAX; size];
+        self.dirty.clear();
+        self.pending = vec![false; self.leaves];
         self.counts = vec![0; if self.spec.key_min { size } else { 0 }];
         for b in 0..self.leaves {
             self.summarize_block(state, b);
@@ -185,12 +196,28 @@ impl NodeTree {
         self.effort.set((0, 0));
     }
 
-    pub(super) fn update(&mut self, state: &State<'_>, node: usize) {
-        self.update_block(state, self.position(node) / BLOCK);
+    pub(super) fn update(&mut self, node: usize) {
+        self.update_block(self.position(node) / BLOCK);
+    }
+
+    /// Marks leaf `block` to be summarized again before the next query.
+    pub(super) fn update_block(&mut self, block: usize) {
+        if !self.pending[block] {
+            self.pending[block] = true;
+            self.dirty.push(block as u32);
+        }
+    }
+
+    /// Summarizes the leaves marked since the last query again, and the tree nodes above them.
+    fn flush(&mut self, state: &State<'_>) {
+        while let Some(block) = self.dirty.pop() {
+            self.pending[block as usize] = false;
+            self.resummarize(state, block as usize);
+        }
     }
 
     /// Summarizes leaf `block` again and the tree nodes above it, as far as they change.
-    pub(super) fn update_block(&mut self, state: &State<'_>, block: usize) {
+    fn resummarize(&mut self, state: &State<'_>, block: usize) {
         self.summarize_block(state, block);
         let mut t = (self.leaves + block) / 2;
         let s = self.layout.stride;

@@ -228,16 +228,23 @@ pub fn priority_order(problem: &Problem) -> Vec<usize> {
 pub fn greedy(problem: &Problem, order: &[usize], selector: &mut dyn Selector) -> Placement {
     let mut state = State::new(problem);
     let mut unplaced = Vec::new();
+    let mut reasons = crate::unfit::Reasons::new();
     for &task in order {
         // A selector returns only nodes the task fits; `place` checks again all the same.
-        match selector
-            .select(&state, task)
+        // A task as large as one that fit nowhere still fits nowhere: no search.
+        let known_unfit = reasons.fits_nowhere(&state, task);
+        match (!known_unfit)
+            .then(|| selector.select(&state, task))
+            .flatten()
             .filter(|&node| state.place(task, node).is_ok())
         {
-            Some(node) => selector.placed(&state, task, node),
+            Some(node) => {
+                reasons.placed(&state, task, node);
+                selector.placed(&state, task, node);
+            }
             None => unplaced.push(Unplaced {
                 task,
-                reason: state.reason(task),
+                reason: reasons.reason(&state, task),
             }),
         }
     }

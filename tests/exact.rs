@@ -83,6 +83,27 @@ fn reaches_and_proves_published_optima() {
 }
 
 #[test]
+fn lp_optimal_is_never_worse_than_local_search() {
+    // The constructive heuristics use 17 nodes here, local_search 16, the lower bound.
+    let problem =
+        scenario::load(common::data("seeded/ext-panigrahy-class4_120_10_3.json")).unwrap();
+    let options = Options::default().with_time_limit(Duration::from_secs(30));
+    let searched = strategy::by_name("local_search")
+        .unwrap()
+        .place(&problem, &options)
+        .unwrap();
+    let got = lp_optimal(&problem, 30);
+    honest(&got);
+    assert!(got.nodes_used() <= searched.nodes_used(), "{:?}", got.note);
+    assert_eq!(
+        (got.nodes_used(), got.status),
+        (lower_bound(&problem), Status::Optimal),
+        "{:?}",
+        got.note
+    );
+}
+
+#[test]
 fn generated_scenarios_get_honest_answers_never_below_the_bound() {
     for class in [Class::Uniform, Class::Correlated, Class::Anticorrelated] {
         for seed in 11..=13 {

@@ -12,6 +12,13 @@
 //! - `cluster`: three machine types (64 cpu/256 GiB, 32/128, 96/768 with 8 GPUs) and a
 //!   trace-like mix: 70% small (0.5..=2 cpu, 1..=8 GiB), 25% medium (4..=16 cpu, 16..=64 GiB),
 //!   5% accelerator (8 cpu, 64 GiB, 1 or 2 GPUs).
+//!
+//! And [`fleet`]: a large cluster of four machine types and a workload of many small services
+//! that about fills it, the scenario of the scale example and benchmarks.
+
+mod fleet;
+
+pub use fleet::{FLEET_FILL, fleet};
 
 use crate::error::{Error, Result};
 use crate::model::{Cluster, Problem, Resources, Workload};

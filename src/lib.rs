@@ -30,7 +30,9 @@
 //!
 //! ## Layout
 //! - [`model`]: resources, cluster, workload, dependency DAG, validated into a [`Problem`];
-//! - [`state`]: the mutable allocation and the shared fit filter;
+//! - [`state`]: the mutable allocation and the shared fit filter; an internal index over nodes
+//!   (a segment tree of per-subtree fit keys and score bounds) lets the per-task rules skip
+//!   nodes without scanning them, with the same choice as the full scan;
 //! - [`strategy`]: the trait, the registry and one file per strategy, with the consolidation
 //!   engine of `local_search` and `repack` ([`strategy::consolidate()`]);
 //! - [`exact`]: the exact method of `lp_optimal` (column generation, proven bounds, branch and
@@ -65,6 +67,7 @@ pub mod compare;
 pub mod error;
 pub mod exact;
 pub mod generate;
+mod index;
 #[cfg(feature = "k8s")]
 pub mod k8s;
 pub mod lp;
@@ -75,6 +78,7 @@ pub mod sim;
 pub mod state;
 pub mod stranded;
 pub mod strategy;
+mod unfit;
 
 pub use compare::{Comparison, Outcome, Report, compare};
 pub use error::{Error, EventProblem, Location, Result};

@@ -1,12 +1,17 @@
 //! The mutable allocation: free capacity per node and resource, counters per node, and the hard
 //! fit filter that every strategy shares.
 //!
-//! Layout: the free capacity is one contiguous nodes x resources array; per-node counters (tasks
-//! placed, work placed, alive) sit beside it. Placing or removing a task allocates nothing.
+//! Layout: the free capacity is one contiguous nodes x resources array (row-major); per-node
+//! counters (tasks placed, work placed, alive) sit beside it. Placing or removing a task allocates
+//! nothing and costs O(resources).
+//!
+//! Every change (place, remove, a node failing, joining or being cordoned) advances
+//! [`State::changes`], so that an index over nodes can tell whether it has seen every change (see [`State::stamp`]).
 
 use crate::model::Problem;
 use crate::placement::Reason;
-use ndarray::{Array1, Array2, ArrayView1, Axis};
+use ndarray::{Array1, Array2, ArrayView1};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Relative slack of the fit test, against rounding in sums of fractional demands: a demand
 /// fits when `demand <= free + TOLERANCE * capacity` in every resource.
@@ -50,7 +55,16 @@ pub fn check_fit(
     free: ArrayView1<'_, f64>,
     capacity: ArrayView1<'_, f64>,
 ) -> Result<(), Shortfall> {
-    for (resource, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
+    fit_rows(demand.iter(), free.iter(), capacity.iter())
+}
+
+/// [`check_fit`] over any rows of values.
+fn fit_rows<'a>(
+    demand: impl Iterator<Item = &'a f64>,
+    free: impl Iterator<Item = &'a f64>,
+    capacity: impl Iterator<Item = &'a f64>,
+) -> Result<(), Shortfall> {
+    for (resource, ((&d, &f), &c)) in demand.zip(free).zip(capacity).enumerate() {
         if d > f + TOLERANCE * c {
             return Err(Shortfall {
                 resource,
@@ -62,11 +76,27 @@ pub fn check_fit(
     Ok(())
 }
 
+/// Which state and how many changes it has seen: an index over nodes that recorded the stamp of
+/// the last change it applied knows it is up to date when the stamp is the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    /// The state's identity: unique per [`State::new`] and per clone.
+    pub id: u64,
+    /// The number of changes made to it so far ([`State::changes`]).
+    pub changes: u64,
+}
+
+/// The source of state identities.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
 /// The allocation of a problem's tasks to nodes, updated one placement at a time.
 ///
 /// Nodes may fail (their tasks are released) and new nodes may join, so that a simulator can
 /// drive the same state through time.
-#[derive(Debug, Clone)]
+///
+/// Memory: the capacity and the free capacity (2 x 8 bytes per node and resource), 13 bytes of
+/// counters per node, 16 bytes per task (its node).
+#[derive(Debug)]
 pub struct State<'p> {
     problem: &'p Problem,
     capacity: Array2<f64>,
@@ -76,12 +106,38 @@ pub struct State<'p> {
     alive: Vec<bool>,
     cordoned: Vec<bool>,
     assignment: Vec<Option<usize>>,
+    id: u64,
+    changes: u64,
+}
+
+impl Clone for State<'_> {
+    /// A copy with its own identity, so that an index built over the original is not mistaken
+    /// for one over the copy.
+    fn clone(&self) -> Self {
+        Self {
+            problem: self.problem,
+            capacity: self.capacity.clone(),
+            free: self.free.clone(),
+            tasks_on: self.tasks_on.clone(),
+            work_on: self.work_on.clone(),
+            alive: self.alive.clone(),
+            cordoned: self.cordoned.clone(),
+            assignment: self.assignment.clone(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            changes: self.changes,
+        }
+    }
 }
 
 impl<'p> State<'p> {
     /// An empty allocation: every node alive and free, no task placed.
     pub fn new(problem: &'p Problem) -> Self {
-        let capacity = problem.cluster().capacity().clone();
+        // Row-major whatever the problem's layout, so that a node's row is one slice.
+        let capacity = problem
+            .cluster()
+            .capacity()
+            .as_standard_layout()
+            .into_owned();
         let nodes = capacity.nrows();
         Self {
             problem,
@@ -92,7 +148,28 @@ impl<'p> State<'p> {
             alive: vec![true; nodes],
             cordoned: vec![false; nodes],
             assignment: vec![None; problem.tasks()],
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            changes: 0,
         }
+    }
+
+    /// The number of changes so far: every placement, removal, node failure, join and cordon
+    /// adds one (a failure also adds one per task it releases, a move one for the removal).
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// This state's identity and [`State::changes`].
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            id: self.id,
+            changes: self.changes,
+        }
+    }
+
+    /// The number of resources.
+    pub fn resources(&self) -> usize {
+        self.capacity.ncols()
     }
 
     /// The problem this state allocates.
@@ -118,6 +195,29 @@ impl<'p> State<'p> {
     /// The free capacity of a node.
     pub fn free(&self, node: usize) -> ArrayView1<'_, f64> {
         self.free.row(node)
+    }
+
+    /// The free capacity of a node as a slice, one value per resource.
+    pub fn free_row(&self, node: usize) -> &[f64] {
+        row(&self.free, node)
+    }
+
+    /// The full capacity of a node as a slice, one value per resource.
+    pub fn capacity_row(&self, node: usize) -> &[f64] {
+        row(&self.capacity, node)
+    }
+
+    /// The free capacity of every node as one row-major slice: node `n`'s row starts at
+    /// `n x resources`.
+    pub fn free_values(&self) -> &[f64] {
+        self.free.as_slice().expect("state matrices are row-major")
+    }
+
+    /// The capacity of every node as one row-major slice, as [`State::free_values`].
+    pub fn capacity_values(&self) -> &[f64] {
+        self.capacity
+            .as_slice()
+            .expect("state matrices are row-major")
     }
 
     /// The free capacity of every node, nodes x resources.
@@ -166,6 +266,12 @@ impl<'p> State<'p> {
     /// where another task should go.
     pub fn set_cordoned(&mut self, node: usize, cordoned: bool) {
         self.cordoned[node] = cordoned;
+        self.changes += 1;
+    }
+
+    /// Whether a node admits new tasks: up and not cordoned.
+    pub fn admits(&self, node: usize) -> bool {
+        self.alive[node] && !self.cordoned[node]
     }
 
     /// The filter step for one node: `Ok` if the node is alive and not cordoned, the task may
@@ -177,10 +283,11 @@ impl<'p> State<'p> {
         if !self.problem.allowed(task, node) {
             return Err(Rejection::NotAllowed);
         }
-        Ok(check_fit(
-            self.demand(task),
-            self.free.row(node),
-            self.capacity.row(node),
+        let (free, capacity) = (self.free_row(node), self.capacity_row(node));
+        Ok(fit_rows(
+            self.demand(task).iter(),
+            free.iter(),
+            capacity.iter(),
         )?)
     }
 
@@ -198,11 +305,13 @@ impl<'p> State<'p> {
         self.check(task, node)?;
         self.remove(task);
         let demand = self.problem.demand(task);
-        let mut free = self.free.row_mut(node);
-        free -= &demand;
+        for (f, &d) in row_mut(&mut self.free, node).iter_mut().zip(demand) {
+            *f -= d;
+        }
         self.tasks_on[node] += 1;
         self.work_on[node] += self.task_work(task);
         self.assignment[task] = Some(node);
+        self.changes += 1;
         Ok(())
     }
 
@@ -210,10 +319,12 @@ impl<'p> State<'p> {
     pub fn remove(&mut self, task: usize) -> Option<usize> {
         let node = self.assignment[task].take()?;
         let demand = self.problem.demand(task);
-        let mut free = self.free.row_mut(node);
-        free += &demand;
+        for (f, &d) in row_mut(&mut self.free, node).iter_mut().zip(demand) {
+            *f += d;
+        }
         self.tasks_on[node] -= 1;
         self.work_on[node] -= self.task_work(task);
+        self.changes += 1;
         Some(node)
     }
 
@@ -231,6 +342,7 @@ impl<'p> State<'p> {
         self.work_on.push(0.0);
         self.alive.push(true);
         self.cordoned.push(false);
+        self.changes += 1;
         self.nodes() - 1
     }
 
@@ -243,6 +355,7 @@ impl<'p> State<'p> {
             self.remove(task);
         }
         self.alive[node] = false;
+        self.changes += 1;
         evicted
     }
 
@@ -252,75 +365,100 @@ impl<'p> State<'p> {
     }
 
     /// Why a task fits on no node now, with the data: see [`Reason`].
+    ///
+    /// Complexity: O(nodes x resources), one pass over the nodes (two when the task is larger
+    /// than every empty node). A batch run ([`greedy`](crate::strategy::greedy)) gives the same
+    /// value through a cache that is usually O(resources) per unplaced task.
     pub fn reason(&self, task: usize) -> Reason {
         if !self.alive.contains(&true) {
             return Reason::NoNodes;
         }
-        let alive: Vec<usize> = (0..self.nodes())
-            .filter(|&n| self.alive[n] && self.problem.allowed(task, n))
-            .collect();
+        let candidates =
+            || (0..self.nodes()).filter(|&n| self.alive[n] && self.problem.allowed(task, n));
         let demand = self.demand(task);
+        let d = demand.to_vec();
+        let r = self.resources();
+        let mut largest = Array1::from_elem(r, f64::NEG_INFINITY);
+        let mut most_free = Array1::from_elem(r, f64::NEG_INFINITY);
+        let (mut any, mut fits_empty, mut closest) = (false, false, None);
+        let (all_free, all_cap) = (self.free_values(), self.capacity_values());
+        for n in candidates() {
+            any = true;
+            let (free, cap) = (&all_free[n * r..][..r], &all_cap[n * r..][..r]);
+            for j in 0..r {
+                largest[j] = largest[j].max(cap[j]);
+                most_free[j] = most_free[j].max(free[j]);
+            }
+            // `check_fit` against the empty node.
+            fits_empty |= (0..r).all(|j| d[j] <= cap[j] + TOLERANCE * cap[j]);
+            closest = nearer(closest, n, worst_gap(&d, free, cap));
+        }
         let names = self.problem.resources();
         let name = |r: usize| names.name(r).to_string();
-        if alive.is_empty() {
+        let Some((node, gap_resource, _)) = closest else {
+            debug_assert!(!any);
             return Reason::NotAllowed;
-        }
-        let largest = column_max(&self.capacity, &alive);
-        if !alive
-            .iter()
-            .any(|&n| check_fit(demand, self.capacity.row(n), self.capacity.row(n)).is_ok())
-        {
-            let (resource, _) = binding(demand, &largest, self.closest(task, &alive, true));
+        };
+        if !fits_empty {
+            let mut empty = None;
+            for n in candidates() {
+                let cap = self.capacity_row(n);
+                empty = nearer(empty, n, worst_gap(&d, cap, cap));
+            }
+            let (n, g, _) = empty.expect("a candidate");
+            let (resource, _) = binding(demand, &largest, (n, g));
             return Reason::TooLarge {
                 resource: name(resource),
                 requested: demand[resource],
                 largest: largest[resource],
             };
         }
-        let most_free = column_max(&self.free, &alive);
-        let closest = self.closest(task, &alive, false);
-        match binding(demand, &most_free, closest) {
+        match binding(demand, &most_free, (node, gap_resource)) {
             (resource, true) => Reason::Insufficient {
                 resource: name(resource),
                 requested: demand[resource],
                 most_free: most_free[resource],
             },
             (resource, false) => Reason::Fragmented {
-                node: closest.0,
+                node,
                 resource: name(resource),
                 requested: demand[resource],
-                free: self.free[[closest.0, resource]],
+                free: self.free_row(node)[resource],
                 most_free: most_free[resource],
             },
         }
     }
+}
 
-    /// The alive allowed node whose largest relative shortfall for `task` is smallest, and the resource
-    /// of that shortfall. Against full capacity when `empty`, else against free capacity.
-    fn closest(&self, task: usize, alive: &[usize], empty: bool) -> (usize, usize) {
-        let demand = self.demand(task);
-        let rows = if empty { &self.capacity } else { &self.free };
-        let mut best = (alive[0], 0, f64::INFINITY);
-        for &node in alive {
-            let (resource, gap) = worst_gap(demand, rows.row(node), self.capacity.row(node));
-            if gap < best.2 {
-                best = (node, resource, gap);
-            }
-        }
-        (best.0, best.1)
+/// The node with the smaller shortfall `(resource, gap)`, the earlier on a tie.
+pub(crate) fn nearer(
+    best: Option<(usize, usize, f64)>,
+    node: usize,
+    (resource, gap): (usize, f64),
+) -> Option<(usize, usize, f64)> {
+    match best {
+        Some(b) if b.2 <= gap => Some(b),
+        _ => Some((node, resource, gap)),
     }
 }
 
-/// The per-resource maximum over some rows of a matrix.
-fn column_max(matrix: &Array2<f64>, rows: &[usize]) -> Array1<f64> {
-    matrix
-        .select(Axis(0), rows)
-        .fold_axis(Axis(0), f64::NEG_INFINITY, |&a, &b| a.max(b))
+/// A row of a row-major matrix as a slice.
+fn row(matrix: &Array2<f64>, node: usize) -> &[f64] {
+    let r = matrix.ncols();
+    let all = matrix.as_slice().expect("state matrices are row-major");
+    &all[node * r..(node + 1) * r]
+}
+
+/// A row of a row-major matrix as a mutable slice.
+fn row_mut(matrix: &mut Array2<f64>, node: usize) -> &mut [f64] {
+    let r = matrix.ncols();
+    let all = matrix.as_slice_mut().expect("state matrices are row-major");
+    &mut all[node * r..(node + 1) * r]
 }
 
 /// The resource to blame: the one whose demand most exceeds the most available on any node
 /// (`true`: no node has enough of it), else the closest node's short resource (`false`).
-fn binding(
+pub(crate) fn binding(
     demand: ArrayView1<'_, f64>,
     most: &Array1<f64>,
     closest: (usize, usize),
@@ -341,11 +479,7 @@ fn binding(
 }
 
 /// The resource with the largest shortfall relative to capacity, and that shortfall.
-fn worst_gap(
-    demand: ArrayView1<'_, f64>,
-    free: ArrayView1<'_, f64>,
-    capacity: ArrayView1<'_, f64>,
-) -> (usize, f64) {
+pub(crate) fn worst_gap(demand: &[f64], free: &[f64], capacity: &[f64]) -> (usize, f64) {
     let mut worst = (0, f64::NEG_INFINITY);
     for (r, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
         let gap = (d - f) / c.max(f64::MIN_POSITIVE);

@@ -37,8 +37,7 @@ fn every_optional_column_round_trips() {
     let back = csv::from_csv(&nodes, "n", &tasks, "t").unwrap();
     assert_eq!(back, problem);
 
-    let dir = std::env::temp_dir().join(format!("packsched-csv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("csv");
     let (n, t) = (dir.join("nodes.csv"), dir.join("tasks.csv"));
     csv::save(&problem, &n, &t).unwrap();
     assert_eq!(csv::load(&n, &t).unwrap(), problem);

@@ -103,8 +103,7 @@ fn quality_json_covers_every_strategy_against_the_references() {
 #[test]
 fn quality_reads_a_folder_and_prints_tables() {
     // A folder of its own: other tests write files beside `temp_file`'s.
-    let folder = std::env::temp_dir().join(format!("packsched-quality-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).unwrap();
+    let folder = common::TempDir::new("quality");
     std::fs::write(
         folder.join("quality-one.json"),
         r#"{"resources": ["cpu", "memory"], "capacity": [[10, 10], [10, 10], [10, 10]],
@@ -155,8 +154,7 @@ fn quality_rejects_bad_input() {
 fn quality_published_view_reads_the_figures_from_the_folder() {
     // Two published instances and their figures in a folder of their own; one of them has a
     // negative item size, so the switch is needed.
-    let folder = std::env::temp_dir().join(format!("packsched-published-{}", std::process::id()));
-    std::fs::create_dir_all(&folder).unwrap();
+    let folder = common::TempDir::new("published");
     let source = common::data("external");
     let files = [
         "ext-new-class6_40_3_5.json",

@@ -128,8 +128,7 @@ fn scenario_events_fail_and_join_nodes() {
 
 #[test]
 fn plot_writes_a_readable_svg() {
-    let dir = std::env::temp_dir().join(format!("packsched-plot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::TempDir::new("plot");
     let path = dir.join("sim.svg");
     let args = ["--span", "1800", "--plot", path.to_str().unwrap()];
     let (code, _, stderr) = run_example("simulate", &args);

@@ -44,3 +44,9 @@ pub fn cluster(nodes: usize, tasks: usize, seed: u64) -> Problem {
     )
     .unwrap()
 }
+
+/// The scale benchmark's scenario: [`packsched::generate::fleet`] with `tasks_per_node` tasks
+/// per node (their demands scaled so that the workload asks for 85% of the scarcer resource).
+pub fn fleet(nodes: usize, tasks_per_node: usize, seed: u64) -> Problem {
+    packsched::generate::fleet(nodes, nodes * tasks_per_node, seed).unwrap()
+}

@@ -3,13 +3,17 @@
 //!
 //! ```text
 //! cargo run --release --example quality -- [--scenarios DIR] [--generate SPECS]
-//!     [--strategies a,b,c|all] [--time-limit SECONDS] [--seed N] [--format table|json]
+//!     [--strategies a,b,c|all] [--time-limit SECONDS] [--seed N] [--sample PERCENT]
+//!     [--format table|json]
 //! ```
 //! `SPECS` is a comma-separated list of `class:tasks:seeds`, where `class` is `uniform`,
 //! `correlated`, `anticorrelated`, `cluster` or `all`, and `seeds` one seed `N` or a range
 //! `A-B`. Without `--scenarios` or `--generate`, the default set is generated (see `DEFAULT`).
 //! Strategies run one after the other (decision times are not disturbed by each other);
-//! lp_optimal always runs, as the reference. Bad input: one line on stderr, exit code 2.
+//! lp_optimal always runs, as the reference. `--sample PERCENT` adds, for each strategy that
+//! samples nodes (kube-scheduler's percentageOfNodesToScore), a run with sampling named
+//! `name@PERCENT%`, next to the exact one: the quality cost of sampling. Bad input: one line on
+//! stderr, exit code 2.
 //!
 //! A scenario folder that holds `published.tsv` (published instances with their published
 //! optimum and best heuristic, as `tests/data/external/`) adds the published-instances view;
@@ -29,8 +33,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 const USAGE: &str = "usage: quality [--scenarios DIR] [--generate class:tasks:seeds,...] \
-[--strategies a,b,c|all] [--time-limit SECONDS] [--seed N] [--format table|json] \
-[--allow-negative-demand]";
+[--strategies a,b,c|all] [--time-limit SECONDS] [--seed N] [--sample PERCENT] \
+[--format table|json] [--allow-negative-demand]";
 
 /// The generated set used when no scenarios are given.
 const DEFAULT: &str = "uniform:20:1-3,correlated:20:1-3,anticorrelated:20:1-3,cluster:200:1-3";
@@ -43,6 +47,7 @@ fn main() {
             "--strategies",
             "--time-limit",
             "--seed",
+            "--sample",
             "--format",
         ],
         &["--help", ALLOW_NEGATIVE],
@@ -86,9 +91,19 @@ fn run(args: &Args) -> Result<String, String> {
     if problems.is_empty() {
         problems = generate(DEFAULT)?;
     }
+    let sampled = match args.get("--sample") {
+        None => None,
+        Some(p) => {
+            let percent: f64 = p
+                .parse()
+                .map_err(|_| format!("--sample: {p:?} is not a number"))?;
+            let with = options.clone().with_percentage_of_nodes_to_score(percent);
+            Some((with.map_err(|e| e.to_string())?, p.to_string()))
+        }
+    };
     let scenarios: Vec<Scenario> = problems
         .iter()
-        .map(|(name, p)| measure(name, p, &strategies, &options))
+        .map(|(name, p)| measure(name, p, &strategies, &options, sampled.as_ref()))
         .collect::<Result<_, _>>()?;
     let report = Quality {
         strategies: aggregate(&scenarios),
@@ -193,22 +208,19 @@ fn measure(
     problem: &Problem,
     strategies: &[Box<dyn Strategy>],
     options: &Options,
+    sampled: Option<&(Options, String)>,
 ) -> Result<Scenario, String> {
     let mut runs = Vec::new();
     for s in strategies {
-        let started = Instant::now();
-        let placement = s.place(problem, options).map_err(|e| e.to_string())?;
-        let seconds = started.elapsed().as_secs_f64();
-        let names = problem.resources().names().iter().cloned();
-        runs.push(Run {
-            name: s.name().to_string(),
-            nodes_used: placement.nodes_used(),
-            bound: placement.bound,
-            unplaced: placement.unplaced.len(),
-            seconds,
-            status: placement.status,
-            stranded_fraction: names.zip(stranded_fraction(problem, &placement)).collect(),
-        });
+        runs.push(run_one(problem, s.as_ref(), options, s.name().to_string())?);
+        if let Some((with, percent)) = sampled.filter(|_| s.samples()) {
+            runs.push(run_one(
+                problem,
+                s.as_ref(),
+                with,
+                format!("{}@{percent}%", s.name()),
+            )?);
+        }
     }
     let lp = runs.iter().find(|r| r.name == "lp_optimal").expect("added");
     let (lp_nodes, lp_status) = (lp.nodes_used, lp.status);
@@ -231,6 +243,28 @@ fn measure(
             .collect(),
         best_nodes: best.1,
         runs,
+    })
+}
+
+/// One strategy on one scenario with some options, under a name.
+fn run_one(
+    problem: &Problem,
+    s: &dyn Strategy,
+    options: &Options,
+    name: String,
+) -> Result<Run, String> {
+    let started = Instant::now();
+    let placement = s.place(problem, options).map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    let names = problem.resources().names().iter().cloned();
+    Ok(Run {
+        name,
+        nodes_used: placement.nodes_used(),
+        bound: placement.bound,
+        unplaced: placement.unplaced.len(),
+        seconds,
+        status: placement.status,
+        stranded_fraction: names.zip(stranded_fraction(problem, &placement)).collect(),
     })
 }
 

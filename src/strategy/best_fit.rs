@@ -1,8 +1,9 @@
 //! `best_fit`: kube-scheduler's MostAllocated score, the fullest node after placement.
 
-use super::score::{Weights, scored, used_after, weighted_mean};
+use super::score::{Weights, mean_bounds, scored, used_after, utilization, weighted_mean};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
+use crate::index::Summary;
 use crate::model::Problem;
 use ndarray::ArrayView1;
 
@@ -11,7 +12,15 @@ use ndarray::ArrayView1;
 /// (`most_allocated.go`), the bin-packing setting of Kubernetes clusters that autoscale down.
 /// Tasks in priority order (higher first, then arrival).
 ///
-/// Complexity: O(nodes x resources) per placement. Memory: the weights.
+/// Index: branch and bound over the node tree (nodes of one capacity grouped), with
+/// [`most_allocated`] evaluated at each subtree's least free fraction and least capacity as the
+/// bound: exact, the same node as scoring every node (ties to the lowest index). A task
+/// restricted to at most one node in 8 scores its allowed nodes instead.
+///
+/// Complexity per placement: O(log(nodes) + 8) x resources per subtree searched; how many
+/// depends on the cluster (a few when the fullest nodes that fit are together, up to every leaf
+/// of 8 nodes in the worst case), O(1) when the task fits no node. Memory: the node tree (see
+/// the memory table in the README), the weights.
 #[derive(Debug, Clone, Default)]
 pub struct BestFit {
     weights: Weights,
@@ -39,6 +48,19 @@ pub fn most_allocated(
     weighted_mean(used_after(demand, free, capacity), weights)
 }
 
+/// The bound of [`most_allocated`] over a subtree: each utilization at its highest (least free
+/// fraction, largest demand share), the same mean; and, where utilizations follow free
+/// fractions linearly, `(W - least weighted free + sum w x largest share) / W` (padded), which
+/// does not take each resource's least free fraction from another node. The smaller of the two.
+pub(crate) fn most_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+    mean_bounds(
+        (demand, s, weights),
+        |r| s.share_hi(demand[r], r),
+        |r, q| utilization(s.phi_lo[r], q),
+        |total, shares| (total - s.linear.0 + shares) / total,
+    )
+}
+
 impl BestFit {
     /// Best fit with every resource weighted 1.
     pub fn new() -> Self {
@@ -57,12 +79,22 @@ impl Strategy for BestFit {
         "best_fit"
     }
 
+    fn samples(&self) -> bool {
+        true
+    }
+
     fn check(&self, problem: &Problem) -> Result<()> {
         self.weights.check(problem)
     }
 
-    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        scored(problem, &self.weights, most_allocated)
+    fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
+        scored(
+            problem,
+            options,
+            &self.weights,
+            most_allocated,
+            most_allocated_bound,
+        )
     }
 }
 

@@ -1,24 +1,31 @@
 //! `best_fit_decreasing`: best fit over the tasks sorted largest first.
 
-use super::best_fit::most_allocated;
-use super::opening::Openings;
+use super::best_fit::{most_allocated, most_allocated_bound};
+use super::opening::Opener;
 use super::score::Weights;
 use super::size::{Size, decreasing_order};
-use super::{Options, Selector, Strategy, select_best};
+use super::{Options, Selector, Strategy, select_best_in};
 use crate::error::Result;
+use crate::index::{Member, NodeTree, Order, Spec, Summary, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
 /// Tasks sorted by size, largest first (within each priority, higher first), each on the node in
 /// use that is fullest after placement ([`most_allocated`], kube-scheduler's MostAllocated); a
 /// node is opened only when no node in use fits, by [`opening_order`](super::opening_order)
-/// (the largest first, except nodes set aside for a scarce resource the task does not ask for). This is BFD, the offline form of classic best fit,
-/// which opens a bin only when it must; MostAllocated alone would rather open a small empty node
+/// (the largest first, except nodes set aside for a scarce resource the task does not ask for).
+/// This is BFD, the offline form of classic best fit, which opens a bin only when it must; MostAllocated alone would rather open a small empty node
 /// than fill a large one. The size measure is a [`Size`], the sum of demand fractions by
 /// default; the score's per-resource weights are configurable as for `best_fit`.
 ///
-/// Complexity: O(tasks log tasks) to sort, then O(nodes x resources) per placement.
-/// Memory: the order and the weights.
+/// Index: a node tree over the nodes in use (branch and bound for the fullest, as `best_fit`)
+/// and one over the empty nodes in opening order (first fit, as `first_fit_decreasing`); exact,
+/// the choice of the full scans. A task restricted to at most one node in 8 is placed by the scans
+/// over its allowed nodes.
+///
+/// Complexity: O(tasks log tasks) to sort, then per placement best fit's search among the nodes
+/// in use, and first fit's descent when none fits. Memory: the order, the weights, the
+/// trees.
 #[derive(Debug, Clone, Default)]
 pub struct BestFitDecreasing {
     size: Size,
@@ -58,9 +65,15 @@ impl Strategy for BestFitDecreasing {
     }
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        let r = problem.resources().len();
+        let weights = self.weights.resolve(r).ok()?;
+        let in_use = Spec::new(Order::Shape)
+            .with_boxes(&weights)
+            .with_member(Member::InUse);
         Some(Box::new(FullestInUse {
-            weights: self.weights.resolve(problem.resources().len()).ok()?,
-            openings: Openings::new(problem),
+            weights,
+            in_use: NodeTree::new(in_use, r)?,
+            opener: Opener::new(problem),
         }))
     }
 }
@@ -69,23 +82,40 @@ impl Strategy for BestFitDecreasing {
 /// joined later).
 struct FullestInUse {
     weights: Vec<f64>,
-    openings: Openings,
+    in_use: NodeTree,
+    opener: Opener,
 }
 
 impl Selector for FullestInUse {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
         let demand = state.demand(task);
-        let in_use = select_best(state, task, |n| {
-            if state.task_count(n) > 0 {
-                most_allocated(demand, state.free(n), state.capacity(n), &self.weights)
-            } else {
-                f64::NEG_INFINITY
+        let weights = &self.weights;
+        let score = |n| most_allocated(demand, state.free(n), state.capacity(n), weights);
+        let in_use = match few_allowed(state, task) {
+            Some(allowed) => {
+                let in_use = allowed.filter(|&n| state.task_count(n) > 0);
+                select_best_in(state, task, in_use, score)
             }
-        });
-        match in_use {
-            Some(n) if state.task_count(n) > 0 => Some(n),
-            _ => self.openings.first_empty(state, task),
-        }
+            None => {
+                self.in_use.load(state, task);
+                let bound = |d: &[f64], s: &Summary<'_>| most_allocated_bound(d, s, weights);
+                self.in_use.best(state, task, bound, score)
+            }
+        };
+        in_use.or_else(|| self.opener.first_empty(state, task))
+    }
+
+    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.node_changed(state, node);
+    }
+
+    fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.node_changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.in_use.changed(state, node);
+        self.opener.changed(state, node);
     }
 }
 

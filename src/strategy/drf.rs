@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 /// chooses among the tenants with tasks of the highest pending priority. Within a tenant, tasks
 /// go in arrival order. Ties between tenants go to the first in name order.
 ///
-/// Complexity: O(tasks x (tenants x resources + the node rule's cost)). Memory: per-tenant
-/// queues and allocations.
+/// Complexity: O(tasks x (tenants x resources + the node rule's cost)); the node rule is
+/// indexed (see `best_fit`). Memory: per-tenant queues and allocations, the node rule's index.
 #[derive(Debug, Clone)]
 pub struct Drf {
     node_rule: &'static str,
@@ -84,6 +84,10 @@ impl Strategy for Drf {
 
     fn check(&self, problem: &Problem) -> Result<()> {
         self.rule().check(problem)
+    }
+
+    fn samples(&self) -> bool {
+        self.rule().samples()
     }
 
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {

@@ -1,6 +1,7 @@
 //! `first_fit`: the first node, in index order, that the task fits.
 
 use super::{Options, Selector, Strategy};
+use crate::index::{NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -8,8 +9,16 @@ use crate::state::State;
 /// fits: the classic bin-packing heuristic, and the order-preserving placement of simple batch
 /// schedulers (Slurm's `select/linear` with default node order fills nodes in order).
 ///
-/// Complexity: O(nodes x resources) per placement at worst, less when an early node fits.
-/// Memory: none beyond the state.
+/// Index: a segment tree over nodes (leaves of 8 nodes) keeps per subtree the most free
+/// capacity of any node in each resource; the first fitting node is found by descent, skipping
+/// every subtree where some resource is short on all nodes, and a task that fits no node is
+/// rejected at the root. Exact: the node the scan in index order finds. A task restricted to at
+/// most one node in 8 checks its allowed nodes instead.
+///
+/// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited: one when the
+/// tree's per-resource maxima come from one node, more where one node has the cpu and another
+/// the memory; O(1) when the task fits no node. Memory: the node tree (fit keys; see the memory
+/// table in the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FirstFit;
 
@@ -29,16 +38,58 @@ pub fn first_fitting(
 }
 
 /// The first-fit select step over nodes in a given order (then any node that joined later),
-/// shared with `first_fit_decreasing`.
+/// shared with `first_fit_decreasing`: the node tree with its leaves in that order.
 pub(crate) struct First {
-    pub(crate) order: Vec<usize>,
+    tree: NodeTree,
+}
+
+impl First {
+    /// First fit over the nodes in `order` (a permutation of the problem's nodes), or in index
+    /// order for `None`.
+    pub(crate) fn new(problem: &Problem, order: Option<Vec<usize>>) -> Option<Self> {
+        let order = order.map_or(Order::Index, Order::Given);
+        Self::with_spec(problem, Spec::new(order))
+    }
+
+    /// First fit over the nodes a tree of this spec holds, in its order.
+    pub(crate) fn with_spec(problem: &Problem, spec: Spec) -> Option<Self> {
+        let tree = NodeTree::new(spec, problem.resources().len())?;
+        Some(Self { tree })
+    }
+
+    /// The first node in the tree's order that `task` fits.
+    pub(crate) fn first(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
+        self.tree.load(state, task);
+        if let Some(allowed) = few_allowed(state, task) {
+            let tree = &self.tree;
+            return allowed
+                .filter(|&n| tree.holds(state, n) && state.fits(task, n))
+                .min_by_key(|&n| tree.position(n));
+        }
+        self.tree.first_from(state, task, 0)
+    }
+
+    /// Told that `node` changed by the state's last change.
+    pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
+        self.tree.changed(state, node);
+    }
 }
 
 impl Selector for First {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
-        let joined = self.order.len()..state.nodes();
-        let order = self.order.iter().copied().chain(joined);
-        first_fitting(order, |&n| state.fits(task, n))
+        self.first(state, task)
+    }
+
+    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.changed(state, node);
+    }
+
+    fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.changed(state, node);
     }
 }
 
@@ -48,9 +99,7 @@ impl Strategy for FirstFit {
     }
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        Some(Box::new(First {
-            order: (0..problem.nodes()).collect(),
-        }))
+        Some(Box::new(First::new(problem, None)?))
     }
 }
 

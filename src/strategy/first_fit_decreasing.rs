@@ -1,8 +1,10 @@
 //! `first_fit_decreasing`: first fit over the tasks sorted largest first.
 
-use super::opening::Openings;
+use super::first_fit::First;
+use super::opening::Opener;
 use super::size::{Size, decreasing_order, largest_first};
 use super::{Options, Selector, Strategy};
+use crate::index::{Member, Order, Spec};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -11,13 +13,15 @@ use crate::state::State;
 /// [`largest_first`](super::largest_first); index order among nodes of one size), else on the
 /// empty node it opens by [`opening_order`](super::opening_order): the largest first, except
 /// that nodes set aside for a scarce resource the task does not ask for come last (a task without
-/// a GPU does not take the GPU nodes that the GPU tasks need while another node fits). FFD, the classic offline bin-packing heuristic (at most 11/9 OPT + 6/9 bins
-/// in one dimension, Dósa 2007), and the FFDSum / FFDMax / FFDL2 family of vector packing that
+/// a GPU does not take the GPU nodes that the GPU tasks need while another node fits). FFD, the
+/// classic offline bin-packing heuristic (at most 11/9 OPT + 6/9 bins in one dimension, Dósa 2007), and the FFDSum / FFDMax / FFDL2 family of vector packing that
 /// Panigrahy et al. ("Heuristics for vector bin packing", 2011) compare. The size measure is a
 /// [`Size`]: the sum of demand fractions by default.
 ///
-/// Complexity: O(tasks log tasks) to sort, then O(nodes x resources) per placement.
-/// Memory: the order.
+/// Complexity: O(tasks log tasks) to sort, then per placement first fit's: a descent of the node
+/// tree of the nodes in use (leaves largest first, see `first_fit`), and when none fits one of
+/// the tree of empty nodes in opening order (one per opening order: one without scarce
+/// resources). Memory: the task order, and the node trees with their leaf orders.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FirstFitDecreasing {
     size: Size,
@@ -47,8 +51,11 @@ impl Strategy for FirstFitDecreasing {
 
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
         Some(Box::new(InUseFirst {
-            in_use: largest_first(problem),
-            openings: Openings::new(problem),
+            in_use: First::with_spec(
+                problem,
+                Spec::new(Order::Given(largest_first(problem))).with_member(Member::InUse),
+            )?,
+            opener: Opener::new(problem),
         }))
     }
 }
@@ -56,19 +63,28 @@ impl Strategy for FirstFitDecreasing {
 /// First fit among the nodes in use, in `in_use` order (then nodes that joined later); else the
 /// empty node that the task opens.
 struct InUseFirst {
-    in_use: Vec<usize>,
-    openings: Openings,
+    in_use: First,
+    opener: Opener,
 }
 
 impl Selector for InUseFirst {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
-        let joined = self.in_use.len()..state.nodes();
         self.in_use
-            .iter()
-            .copied()
-            .chain(joined)
-            .find(|&n| state.task_count(n) > 0 && state.fits(task, n))
-            .or_else(|| self.openings.first_empty(state, task))
+            .first(state, task)
+            .or_else(|| self.opener.first_empty(state, task))
+    }
+
+    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.node_changed(state, node);
+    }
+
+    fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.node_changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.in_use.changed(state, node);
+        self.opener.changed(state, node);
     }
 }
 

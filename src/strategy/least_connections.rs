@@ -1,13 +1,24 @@
 //! `least_connections`: the fitting node with the fewest tasks.
 
-use super::{Options, Selector, Strategy, select_best, select_best_among};
+use super::{Options, Selector, Strategy, select_best_among, select_best_in};
+use crate::index::{NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
 /// The fitting node with the fewest tasks placed on it, ties to the lowest index: the classic
 /// load-balancer policy (nginx `least_conn`, HAProxy `leastconn`). Spreads tasks by count.
 ///
-/// Complexity: O(nodes x resources) per placement. Memory: none beyond the state.
+/// Index: buckets by count, as the leaves of the node tree: nodes sorted by their task count,
+/// kept sorted by swapping a node to the edge of its bucket when its count changes by one. The
+/// first node in that order the task fits (a descent that skips subtrees too full for it) has
+/// the fewest tasks; its bucket is then searched for the lowest index that fits. Exact: the node
+/// the full scan picks. A task restricted to at most one node in 8 checks its allowed nodes
+/// instead.
+///
+/// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited, usually a few;
+/// O(log(nodes) + 8) x resources to update the two leaves a count change swaps; O(1) when the
+/// task fits no node. Memory: the node tree (fit keys; see the memory table in the README), the
+/// bucket bounds (4 bytes per count value), 4 bytes per node for the sorted count.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastConnections;
 
@@ -21,11 +32,30 @@ pub fn connections_score(tasks_on_node: u32) -> f64 {
     -f64::from(tasks_on_node)
 }
 
-struct Fewest;
+struct Fewest {
+    tree: NodeTree,
+}
 
 impl Selector for Fewest {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
-        select_best(state, task, |n| connections_score(state.task_count(n)))
+        let score = |n| connections_score(state.task_count(n));
+        if let Some(allowed) = few_allowed(state, task) {
+            return select_best_in(state, task, allowed, score);
+        }
+        self.tree.load(state, task);
+        self.tree.fewest(state, task)
+    }
+
+    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.tree.changed(state, node);
     }
 
     fn select_among(&mut self, state: &State<'_>, _: usize, fitting: &[usize]) -> Option<usize> {
@@ -38,8 +68,10 @@ impl Strategy for LeastConnections {
         "least_connections"
     }
 
-    fn selector(&self, _: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        Some(Box::new(Fewest))
+    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        let spec = Spec::new(Order::Count);
+        let tree = NodeTree::new(spec, problem.resources().len())?;
+        Some(Box::new(Fewest { tree }))
     }
 }
 

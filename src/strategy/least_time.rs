@@ -1,6 +1,7 @@
 //! `least_time`: the fitting node whose placed work would finish first.
 
-use super::{Options, Selector, Strategy, select_best, select_best_among};
+use super::{Options, Selector, Strategy, select_best_among, select_best_in};
+use crate::index::{NodeTree, Order, Scalar, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -8,7 +9,16 @@ use crate::state::State;
 /// task added: work is the sum of the tasks' durations, 1 per task without a duration. The
 /// load-balancer policy of nginx Plus (`least_time`). Ties to the lowest index.
 ///
-/// Complexity: O(nodes x resources) per placement. Memory: none beyond the state.
+/// Index: the node tree in index order keeps per subtree the least work on a node and the fit
+/// keys; branch and bound with `-finish_time(least work, task work)` as the bound (monotone, so
+/// valid in floating point) goes to the subtree of the least loaded node that may fit: exact
+/// (the node the full scan picks, ties to the lowest index, also where two sums round equal). A
+/// task restricted to at most one node in 8 checks its allowed nodes instead.
+///
+/// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited, one or two when
+/// the least loaded nodes fit, more when they are too full for the task; O(1) when the task
+/// fits no node. Memory: the node tree (fit keys and the least work; see the memory table in
+/// the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastTime;
 
@@ -22,12 +32,32 @@ pub fn finish_time(placed_work: f64, task_work: f64) -> f64 {
     placed_work + task_work
 }
 
-struct Earliest;
+struct Earliest {
+    tree: NodeTree,
+}
 
 impl Selector for Earliest {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
         let work = state.task_work(task);
-        select_best(state, task, |n| -finish_time(state.work(n), work))
+        let score = |n| -finish_time(state.work(n), work);
+        if let Some(allowed) = few_allowed(state, task) {
+            return select_best_in(state, task, allowed, score);
+        }
+        self.tree.load(state, task);
+        self.tree
+            .best(state, task, |_, s| -finish_time(s.scalar, work), score)
+    }
+
+    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.tree.changed(state, node);
     }
 
     fn select_among(&mut self, state: &State<'_>, task: usize, fitting: &[usize]) -> Option<usize> {
@@ -41,8 +71,10 @@ impl Strategy for LeastTime {
         "least_time"
     }
 
-    fn selector(&self, _: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        Some(Box::new(Earliest))
+    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        let spec = Spec::new(Order::Load).with_scalar(Scalar::Work);
+        let tree = NodeTree::new(spec, problem.resources().len())?;
+        Some(Box::new(Earliest { tree }))
     }
 }
 

@@ -1,8 +1,9 @@
 //! `nomad_binpack`: Nomad's ScoreFitBinPack, generalised to any number of resources.
 
-use super::score::{Weights, scored};
+use super::score::{Weights, pad, scored};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
+use crate::index::Summary;
 use crate::model::Problem;
 use ndarray::ArrayView1;
 
@@ -12,7 +13,14 @@ use ndarray::ArrayView1;
 /// convex `10^free` weighs the largest free fraction most: of two nodes with the same total free
 /// fraction, the one whose resources are evenly used scores higher. Tasks in priority order.
 ///
-/// Complexity: O(nodes x resources) per placement. Memory: the weights.
+/// Index: branch and bound over the node tree (nodes of one capacity grouped), with the score
+/// evaluated at each subtree's least free fraction left as the bound: exact, the same node as
+/// scoring every node (ties to the lowest index). A task restricted to at most one node in 8
+/// scores its allowed nodes instead.
+///
+/// Complexity per placement: O(log(nodes) + 8) x resources per subtree searched; like
+/// `best_fit`, a few when the fullest fitting nodes are together, every leaf of 8 nodes at
+/// worst; O(1) when the task fits no node. Memory: the node tree, the weights.
 #[derive(Debug, Clone, Default)]
 pub struct NomadBinpack {
     weights: Weights,
@@ -41,11 +49,29 @@ pub fn binpack_score(
     let mut score = 0.0;
     for (r, ((&d, &f), &c)) in demand.iter().zip(free).zip(capacity).enumerate() {
         if c > 0.0 {
-            let left = ((f - d) / c).clamp(0.0, 1.0);
-            score += weights[r] * (10.0 - 10f64.powf(left));
+            score += binpack_term(f / c, d / c, weights[r]);
         }
     }
     score
+}
+
+/// One resource's term from its free fraction and the demand's share: decreasing in the free
+/// fraction, increasing in the share.
+fn binpack_term(free_fraction: f64, share: f64, weight: f64) -> f64 {
+    let left = (free_fraction - share).clamp(0.0, 1.0);
+    weight * (10.0 - 10f64.powf(left))
+}
+
+/// The bound of [`binpack_score`] over a subtree: each term at the least free fraction and the
+/// largest share (a resource only some nodes have: its term or 0, whichever is larger), padded
+/// unless every node of the subtree is alike.
+pub(crate) fn binpack_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+    let mut score = 0.0;
+    for (r, &d) in demand.iter().enumerate().filter(|&(r, _)| s.some(r)) {
+        let term = binpack_term(s.phi_lo[r], s.share(d, r).1, weights[r]);
+        score += if s.every(r) { term } else { term.max(0.0) };
+    }
+    if s.is_point() { score } else { pad(score) }
 }
 
 impl NomadBinpack {
@@ -66,12 +92,22 @@ impl Strategy for NomadBinpack {
         "nomad_binpack"
     }
 
+    fn samples(&self) -> bool {
+        true
+    }
+
     fn check(&self, problem: &Problem) -> Result<()> {
         self.weights.check(problem)
     }
 
-    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        scored(problem, &self.weights, binpack_score)
+    fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
+        scored(
+            problem,
+            options,
+            &self.weights,
+            binpack_score,
+            binpack_bound,
+        )
     }
 }
 

@@ -1,14 +1,22 @@
 //! `round_robin`: nodes in turn.
 
 use super::{Options, Selector, Strategy};
+use crate::index::{NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
 /// Nodes in turn, skipping the nodes a task does not fit: the classic load-balancer policy
 /// (nginx's and HAProxy's default). Spreads tasks evenly by count, blind to their size.
 ///
-/// Complexity: O(resources) per placement when the next node fits, O(nodes x resources) at
-/// worst. Memory: one pointer.
+/// Index: the node tree in index order finds the next fitting node at or after the pointer by
+/// descent, skipping every subtree where some resource is short on all nodes; exact (the node
+/// the cyclic scan finds). A task restricted to at most one node in 8 checks its allowed nodes
+/// instead.
+///
+/// Complexity per placement: O(resources) when the next node fits; else O(log(nodes) + 8) x
+/// resources per leaf of 8 nodes visited, one leaf when the fitting nodes' free capacity is
+/// seen by the tree, O(1) when the task fits no node. Memory: one pointer and the node tree
+/// (fit keys; see the memory table in the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RoundRobin;
 
@@ -30,13 +38,45 @@ pub fn next_in_turn(
 
 struct Turn {
     next: usize,
+    tree: NodeTree,
+}
+
+impl Turn {
+    fn choose(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
+        let nodes = state.nodes();
+        if self.next < nodes && state.fits(task, self.next) {
+            return Some(self.next);
+        }
+        if let Some(allowed) = few_allowed(state, task) {
+            // The first in turn: the least distance, cyclically, from the pointer.
+            return allowed
+                .filter(|&n| state.fits(task, n))
+                .min_by_key(|&n| (n + nodes - self.next) % nodes);
+        }
+        self.tree.load(state, task);
+        let tree = &self.tree;
+        tree.first_from(state, task, self.next)
+            .or_else(|| tree.first_from(state, task, 0))
+    }
 }
 
 impl Selector for Turn {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
-        let node = next_in_turn(self.next, state.nodes(), |n| state.fits(task, n))?;
+        let node = self.choose(state, task)?;
         self.next = (node + 1) % state.nodes();
         Some(node)
+    }
+
+    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        self.tree.changed(state, node);
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.tree.changed(state, node);
     }
 
     fn select_among(&mut self, state: &State<'_>, _: usize, fitting: &[usize]) -> Option<usize> {
@@ -53,8 +93,9 @@ impl Strategy for RoundRobin {
         "round_robin"
     }
 
-    fn selector(&self, _: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        Some(Box::new(Turn { next: 0 }))
+    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
+        let tree = NodeTree::new(Spec::new(Order::Index), problem.resources().len())?;
+        Some(Box::new(Turn { next: 0, tree }))
     }
 }
 

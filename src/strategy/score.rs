@@ -1,8 +1,11 @@
 //! Shared by the packing scores: per-resource weights, utilization fractions and the generic
-//! select step over a pure score of (demand, free, capacity) rows.
+//! select step over a pure score of (demand, free, capacity) rows, indexed by a node tree with
+//! the score's bound.
 
-use super::{Selector, select_best};
+use super::sample::Sampled;
+use super::{Options, Selector, select_best_in, select_best_par};
 use crate::error::{Error, Result};
+use crate::index::{NodeTree, Order, Spec, Summary, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 use ndarray::ArrayView1;
@@ -80,14 +83,22 @@ pub fn used_after<'a>(
     demand: ArrayView1<'a, f64>,
     free: ArrayView1<'a, f64>,
     capacity: ArrayView1<'a, f64>,
-) -> impl Iterator<Item = (usize, f64)> + 'a {
+) -> impl Iterator<Item = (usize, f64)> + Clone + 'a {
     demand
         .into_iter()
         .zip(free)
         .zip(capacity)
         .enumerate()
         .filter(|(_, (_, c))| **c > 0.0)
-        .map(|(r, ((d, f), c))| (r, ((c - f + d) / c).clamp(0.0, 1.0)))
+        .map(|(r, ((d, f), c))| (r, utilization(f / c, d / c)))
+}
+
+/// The utilization of a resource after placement from the free fraction `free / capacity`
+/// before it and the demand's share `demand / capacity`: `1 - free_fraction + share`, capped to
+/// 0..=1. Written in these two quantities so that it is monotone in each (decreasing in the free
+/// fraction, increasing in the share), which the node tree's bounds rely on.
+pub(crate) fn utilization(free_fraction: f64, share: f64) -> f64 {
+    (1.0 - free_fraction + share).clamp(0.0, 1.0)
 }
 
 /// The weighted mean of `values` (resource, value) with `weights`, 0 when no weight applies.
@@ -98,31 +109,169 @@ pub fn weighted_mean(values: impl Iterator<Item = (usize, f64)>, weights: &[f64]
     if total > 0.0 { sum / total } else { 0.0 }
 }
 
+/// An upper bound of a [`ScoreFn`] over the nodes of a subtree of the node tree: from the
+/// demand row, the subtree's [`Summary`] and the weights. Valid for the floating-point score,
+/// not only the exact one: either the score is evaluated at the corner of the ranges that
+/// maximises it (its operations being monotone), or the bound is [`pad`]ded.
+pub(crate) type BoundFn = fn(&[f64], &Summary<'_>, &[f64]) -> f64;
+
+/// A real-number bound made safe against rounding in the floating-point score it bounds.
+pub(crate) fn pad(bound: f64) -> f64 {
+    bound + bound.abs() * 1e-12 + 1e-300
+}
+
+/// An upper bound of [`weighted_mean`] over the resources each node has, where the value of
+/// resource `r` is at most `high(r)`: the same mean of the `high(r)` when every node has the same
+/// resources, else the largest `high(r)` (a mean is at most its largest value), padded.
+pub(crate) fn mean_bound(
+    summary: &Summary<'_>,
+    weights: &[f64],
+    high: impl Fn(usize) -> f64,
+) -> f64 {
+    let resources = 0..weights.len();
+    if summary.all == summary.any {
+        let values = resources
+            .filter(|&r| summary.every(r))
+            .map(|r| (r, high(r)));
+        weighted_mean(values, weights)
+    } else {
+        pad(resources
+            .filter(|&r| summary.some(r))
+            .map(high)
+            .fold(0.0, f64::max))
+    }
+}
+
+/// When every node of a subtree has the same resources, none of them has more free than
+/// capacity, and no demand is negative: the total of the weights over those resources (if
+/// positive), for bounds that follow utilization linearly. `None` otherwise.
+pub(crate) fn linear_total(summary: &Summary<'_>, demand: &[f64], weights: &[f64]) -> Option<f64> {
+    if summary.all != summary.any {
+        return None;
+    }
+    let mut total = 0.0;
+    for r in (0..weights.len()).filter(|&r| summary.every(r)) {
+        if demand[r] < 0.0 || summary.phi_hi[r] > 1.0 || summary.phi_lo[r] < 0.0 {
+            return None;
+        }
+        total += weights[r];
+    }
+    (total > 0.0).then_some(total)
+}
+
+/// The bound of a weighted mean of per-resource values over a subtree, two ways, the smaller
+/// taken: [`mean_bound`] of `value(r, q_r)`, each resource's value bounded given its extreme
+/// demand share `q_r = share(r)`; and, where [`linear_total`] applies, `linear(W, sum_r w_r
+/// q_r)` (padded), a bound through the subtree's weighted sum of free fractions.
+pub(crate) fn mean_bounds(
+    (demand, s, weights): (&[f64], &Summary<'_>, &[f64]),
+    share: impl Fn(usize) -> f64,
+    value: impl Fn(usize, f64) -> f64,
+    linear: impl Fn(f64, f64) -> f64,
+) -> f64 {
+    let mut q = [0.0; 64];
+    for r in (0..weights.len()).filter(|&r| s.some(r)) {
+        q[r] = share(r);
+    }
+    let boxed = mean_bound(s, weights, |r| value(r, q[r]));
+    let Some(total) = linear_total(s, demand, weights) else {
+        return boxed;
+    };
+    let shares: f64 = (0..weights.len())
+        .filter(|&r| s.every(r))
+        .map(|r| weights[r] * q[r])
+        .sum();
+    boxed.min(pad(linear(total, shares)))
+}
+
 /// The select step with a pure score: among the nodes `task` fits, the highest score, ties to
-/// the lowest index.
+/// the lowest index. The node tree's branch and bound with the score's bound finds it without
+/// scoring every node; a task restricted to a few nodes scores those; with more than 64
+/// resources (no tree) every node is scored, in parallel on large clusters.
 pub(crate) struct Scored {
     score: ScoreFn,
+    bound: BoundFn,
     weights: Vec<f64>,
+    tree: Option<NodeTree>,
 }
 
 impl Selector for Scored {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
+        let Self {
+            score,
+            bound,
+            weights,
+            tree,
+        } = self;
         let demand = state.demand(task);
-        select_best(state, task, |n| {
-            (self.score)(demand, state.free(n), state.capacity(n), &self.weights)
-        })
+        let score_of = |n: usize| score(demand, state.free(n), state.capacity(n), weights);
+        if let Some(nodes) = few_allowed(state, task) {
+            return select_best_in(state, task, nodes, score_of);
+        }
+        match tree {
+            Some(tree) => {
+                tree.load(state, task);
+                tree.best(state, task, |d, s| bound(d, s, weights), score_of)
+            }
+            None => select_best_par(state, task, score_of),
+        }
+    }
+
+    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        if let Some(tree) = &mut self.tree {
+            tree.changed(state, node);
+        }
+    }
+
+    fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
+        if let Some(tree) = &mut self.tree {
+            tree.changed(state, node);
+        }
+    }
+
+    fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        if let Some(tree) = &mut self.tree {
+            tree.changed(state, node);
+        }
     }
 }
 
-/// The selector of a score with weights, or `None` if the weights do not fit the problem (which
-/// [`Weights::check`] reports as an error).
+/// The selector of a score with weights and its bound, or `None` if the weights do not fit the
+/// problem (which [`Weights::check`] reports as an error). With
+/// [`Options::percentage_of_nodes_to_score`] set, the sampled selector instead.
 pub(crate) fn scored(
     problem: &Problem,
+    options: &Options,
     weights: &Weights,
     score: ScoreFn,
+    bound: BoundFn,
+) -> Option<Box<dyn Selector>> {
+    scored_by(problem, options, weights, (score, bound), false)
+}
+
+/// [`scored`], with the tree also keeping the pairwise differences of free fractions (`pairs`,
+/// for `balanced`).
+pub(crate) fn scored_by(
+    problem: &Problem,
+    options: &Options,
+    weights: &Weights,
+    (score, bound): (ScoreFn, BoundFn),
+    pairs: bool,
 ) -> Option<Box<dyn Selector>> {
     let weights = weights.resolve(problem.resources().len()).ok()?;
-    Some(Box::new(Scored { score, weights }))
+    if let Some(percent) = options.percentage_of_nodes_to_score {
+        return Some(Box::new(Sampled::new(score, weights, percent)));
+    }
+    let mut spec = Spec::new(Order::Shape).with_boxes(&weights);
+    if pairs {
+        spec = spec.with_pairs();
+    }
+    Some(Box::new(Scored {
+        score,
+        bound,
+        tree: NodeTree::new(spec, weights.len()),
+        weights,
+    }))
 }
 
 #[cfg(test)]

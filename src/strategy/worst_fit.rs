@@ -1,9 +1,11 @@
 //! `worst_fit`: kube-scheduler's LeastAllocated score, the emptiest node after placement.
 
-use super::score::{Weights, scored, used_after, weighted_mean};
+use super::score::{Weights, mean_bounds, scored, used_after, utilization, weighted_mean};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
+use crate::index::Summary;
 use crate::model::Problem;
+use crate::state::TOLERANCE;
 use ndarray::ArrayView1;
 
 /// The fitting node with the most free capacity left after placement, averaged over resources
@@ -11,7 +13,14 @@ use ndarray::ArrayView1;
 /// strategy (`least_allocated.go`), the default of kube-scheduler. Spreads load; packs badly.
 /// Tasks in priority order (higher first, then arrival).
 ///
-/// Complexity: O(nodes x resources) per placement. Memory: the weights.
+/// Index: branch and bound over the node tree (nodes of one capacity grouped), with
+/// [`least_allocated`] evaluated at each subtree's most free fraction and largest capacity as the
+/// bound: exact, the same node as scoring every node (ties to the lowest index). A task
+/// restricted to at most one node in 8 scores its allowed nodes instead.
+///
+/// Complexity per placement: O(log(nodes) + 8) x resources per subtree searched, usually a
+/// few (the emptiest node usually fits), every leaf of 8 nodes at worst; O(1) when the task
+/// fits no node. Memory: the node tree, the weights.
 #[derive(Debug, Clone, Default)]
 pub struct WorstFit {
     weights: Weights,
@@ -38,6 +47,20 @@ pub fn least_allocated(
     weighted_mean(left, weights)
 }
 
+/// The bound of [`least_allocated`] over a subtree: each utilization at its lowest (most free
+/// fraction, smallest demand share), the same mean; and, where utilizations follow free
+/// fractions linearly, `(most weighted free - sum w x least share) / W + TOLERANCE` (padded; a
+/// node the task fits has each free fraction at least the share less the tolerance), which does
+/// not take each resource's most free fraction from another node. The smaller of the two.
+pub(crate) fn least_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+    mean_bounds(
+        (demand, s, weights),
+        |r| s.share_lo(demand[r], r),
+        |r, q| 1.0 - utilization(s.phi_hi[r], q),
+        |total, shares| (s.linear.1 - shares) / total + TOLERANCE,
+    )
+}
+
 impl WorstFit {
     /// Worst fit with every resource weighted 1.
     pub fn new() -> Self {
@@ -56,12 +79,22 @@ impl Strategy for WorstFit {
         "worst_fit"
     }
 
+    fn samples(&self) -> bool {
+        true
+    }
+
     fn check(&self, problem: &Problem) -> Result<()> {
         self.weights.check(problem)
     }
 
-    fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
-        scored(problem, &self.weights, least_allocated)
+    fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
+        scored(
+            problem,
+            options,
+            &self.weights,
+            least_allocated,
+            least_allocated_bound,
+        )
     }
 }
 

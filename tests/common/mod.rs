@@ -4,7 +4,8 @@
 
 use ndarray::Array2;
 use packsched::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A problem over the given resources.
 pub fn problem(resources: &[&str], capacity: Array2<f64>, demand: Array2<f64>) -> Problem {
@@ -74,11 +75,62 @@ pub fn run_example(name: &str, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-/// Writes `text` to a fresh temporary file and returns its path.
-pub fn temp_file(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("packsched-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// A fresh temporary directory, removed with what it holds when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty directory named after `label`, this process and a counter.
+    pub fn new(label: &str) -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("packsched-{label}-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    /// A path inside the directory.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A temporary file, removed (with its directory) when dropped; it derefs to its path.
+pub struct TempFile {
+    path: PathBuf,
+    _dir: TempDir,
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempFile {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Writes `text` to a fresh temporary file.
+pub fn temp_file(name: &str, text: &str) -> TempFile {
+    let dir = TempDir::new("test");
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    path
+    TempFile { path, _dir: dir }
 }

@@ -1,0 +1,39 @@
+//! Indexes over nodes, so that a per-task rule finds its node without scanning every node.
+//!
+//! One structure serves every indexed strategy: [`NodeTree`], a segment tree over blocks of
+//! [`BLOCK`] nodes that keeps, per subtree, the most free capacity of any node in each resource
+//! (the fit keys: a task fits no node of a subtree whose key is below its demand in some
+//! resource) and, as a strategy needs them, the fewest tasks or least work of any node, and the
+//! range of free fractions and capacities per resource, from which a strategy bounds its score
+//! over the subtree. Queries:
+//! - [`NodeTree::first_from`]: the first node in the tree's order, at or after a position, that
+//!   fits (first fit, round robin): a descent that skips every subtree no node of which fits;
+//! - [`NodeTree::best`]: branch and bound for the fitting node of highest score, ties to the
+//!   lowest node index (least connections, least time, the packing scores);
+//! - [`NodeTree::count`] and [`NodeTree::nth`]: the fitting nodes counted and the n-th one found
+//!   (power of two choices).
+//!
+//! Exactness: the tree only prunes what cannot fit or cannot beat the best node found so far,
+//! with bounds that are valid for the floating-point scores themselves; every node it returns
+//! passed [`State::fits`](crate::State::fits) and was scored by the strategy's own function. So a
+//! query returns exactly what the plain scan over all nodes returns (property tests in
+//! `tests/index.rs` check it, after removals, failures and joins too).
+//!
+//! Staying in step with the state: a selector tells its tree about each placement and removal;
+//! the tree compares the state's [`Stamp`](crate::state::Stamp) with the one it last saw and
+//! rebuilds itself (O(nodes x resources)) when a change went by unseen, such as a node failure,
+//! a join, or another state. A change told marks its leaf; marked leaves are summarized again
+//! (with the tree nodes above them, as far as their summaries change) when the next query loads
+//! a task, so that a run of placements on the nodes of one leaf costs one summary, and placements
+//! that a selector makes without a query (round robin's next node) none until one is needed.
+
+mod groups;
+mod order;
+mod search;
+mod spec;
+mod tree;
+
+pub(crate) use order::few_allowed;
+pub(crate) use search::Summary;
+pub(crate) use spec::{Member, Order, Scalar, Spec};
+pub(crate) use tree::NodeTree;

@@ -1,0 +1,259 @@
+//! Reasons for many unplaced tasks, cheaply: the same [`Reason`] as [`State::reason`], without a
+//! pass over every node for each task that fits nowhere.
+//!
+//! [`State::reason`] costs O(nodes x resources). A batch run that leaves many tasks unplaced
+//! (first fit decreasing on a cluster whose memory-heavy tasks strand cpu) would spend most of its
+//! time there. The reason depends on the state and the task's demand row only (for a task that
+//! may run anywhere): on the most free of each resource over the alive nodes, on whether some
+//! empty node fits the demand, and on the node closest to fitting it. [`Reasons`] keeps the
+//! first, answers the second from the distinct capacity rows, and remembers the closest node per
+//! demand row. A placement only takes capacity from one node, so these stay valid unless that
+//! node held a maximum or was a remembered closest node; any other change clears them.
+
+use crate::placement::Reason;
+use crate::state::{Stamp, State, TOLERANCE, binding, nearer, worst_gap};
+use ndarray::Array1;
+
+/// Demand rows whose closest node is remembered at most: the oldest is forgotten beyond.
+const REMEMBERED: usize = 64;
+
+/// Demand rows known to fit nowhere, remembered at most (checked before every placement).
+const UNFIT: usize = 8;
+
+/// The most free capacity per resource over the alive nodes, the distinct capacity rows, and per
+/// recent demand row its closest node, kept in step with a state through [`Reasons::placed`].
+///
+/// Memory: O(resources x (distinct capacity rows + 64)).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reasons {
+    /// The state's stamp this cache is in step with.
+    stamp: Option<Stamp>,
+    /// The most free per resource, and a node that has it; empty when to be found again.
+    most_free: Array1<f64>,
+    holder: Vec<usize>,
+    /// The distinct capacity rows of the alive nodes, row-major.
+    shapes: Vec<f64>,
+    /// Demand rows with their closest node: (node, resource short, gap).
+    closest: Vec<(Vec<f64>, (usize, usize, f64))>,
+    /// Demand rows that fit no node: while only placements follow (free capacity only
+    /// shrinks), neither they nor any demand at least as large in every resource fit anywhere.
+    unfit: Vec<Vec<f64>>,
+}
+
+impl Reasons {
+    /// An empty cache: filled on first use.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Told after `task` was placed on `node` (the state's last change): what the placement may
+    /// have changed is forgotten (everything, if a negative demand gave capacity back).
+    pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
+        let Some(seen) = self.stamp else { return };
+        let now = state.stamp();
+        let gives_back = state.demand(task).iter().any(|&d| d < 0.0);
+        if seen.id != now.id || seen.changes + 1 != now.changes || gives_back {
+            self.stamp = None;
+            self.unfit.clear();
+            return;
+        }
+        self.stamp = Some(now);
+        if self.holder.contains(&node) {
+            self.holder.clear();
+        }
+        self.closest.retain(|(_, (n, _, _))| *n != node);
+    }
+
+    /// Whether `task` is known to fit no node now, without a search: its demand is at least that
+    /// of a task that fit nowhere (told by [`Reasons::reason`]) in every resource, and only
+    /// placements came since. `false` when not known.
+    ///
+    /// Complexity: O(resources x 8).
+    pub(crate) fn fits_nowhere(&self, state: &State<'_>, task: usize) -> bool {
+        if self.unfit.is_empty()
+            || self.stamp != Some(state.stamp())
+            || state.problem().allowed_nodes(task).is_some()
+        {
+            return false;
+        }
+        let demand = state.demand(task);
+        self.unfit
+            .iter()
+            .any(|u| u.iter().zip(demand).all(|(&u, &d)| u <= d))
+    }
+
+    /// Why `task` fits on no node now: [`State::reason`], the same value.
+    ///
+    /// Complexity: O(resources x (distinct capacity rows + 64)) when the maxima and the
+    /// demand's closest node are known; O(nodes x resources) to find either again.
+    pub(crate) fn reason(&mut self, state: &State<'_>, task: usize) -> Reason {
+        let restricted = state.problem().allowed_nodes(task).is_some();
+        if restricted || !self.sync(state) {
+            return state.reason(task);
+        }
+        let demand = state.demand(task);
+        let r = state.resources();
+        let fits_empty = self
+            .shapes
+            .chunks_exact(r)
+            .any(|cap| (0..r).all(|j| demand[j] <= cap[j] + TOLERANCE * cap[j]));
+        if !fits_empty {
+            return state.reason(task);
+        }
+        let name = |j: usize| state.problem().resources().name(j).to_string();
+        let row = demand.to_vec();
+        let (node, gap_resource, gap) = self.closest_to(state, &row);
+        // Short on the closest node by more than the fit test's slack (and rounding): on
+        // every node.
+        if gap > 2.0 * TOLERANCE {
+            self.remember_unfit(&row);
+        }
+        match binding(demand, &self.most_free, (node, gap_resource)) {
+            (resource, true) => Reason::Insufficient {
+                resource: name(resource),
+                requested: demand[resource],
+                most_free: self.most_free[resource],
+            },
+            (resource, false) => Reason::Fragmented {
+                node,
+                resource: name(resource),
+                requested: demand[resource],
+                free: state.free_row(node)[resource],
+                most_free: self.most_free[resource],
+            },
+        }
+    }
+
+    /// Remembers a demand row that fits nowhere, dropping those it is below in every resource
+    /// (they are known already) and the oldest beyond [`UNFIT`].
+    fn remember_unfit(&mut self, demand: &[f64]) {
+        let below = |u: &[f64]| u.iter().zip(demand).all(|(&u, &d)| u <= d);
+        if self.unfit.iter().any(|u| below(u)) {
+            return;
+        }
+        self.unfit
+            .retain(|u| !u.iter().zip(demand).all(|(&u, &d)| d <= u));
+        if self.unfit.len() == UNFIT {
+            self.unfit.remove(0);
+        }
+        self.unfit.push(demand.to_vec());
+    }
+
+    /// The alive node closest to fitting `demand` (as [`State::reason`] finds it), remembered.
+    fn closest_to(&mut self, state: &State<'_>, demand: &[f64]) -> (usize, usize, f64) {
+        if let Some((_, c)) = self.closest.iter().find(|(d, _)| d == demand) {
+            return *c;
+        }
+        let mut closest = None;
+        for n in (0..state.nodes()).filter(|&n| state.is_alive(n)) {
+            let gap = worst_gap(demand, state.free_row(n), state.capacity_row(n));
+            closest = nearer(closest, n, gap);
+        }
+        let c = closest.expect("sync found an alive node");
+        if self.closest.len() == REMEMBERED {
+            self.closest.remove(0);
+        }
+        self.closest.push((demand.to_vec(), c));
+        c
+    }
+
+    /// Brings the cache in step with the state; `false` if no node is alive.
+    fn sync(&mut self, state: &State<'_>) -> bool {
+        if self.stamp != Some(state.stamp()) {
+            self.closest.clear();
+            self.unfit.clear();
+            self.holder.clear();
+            self.shapes.clear();
+        }
+        if self.holder.is_empty() {
+            self.find_maxima(state);
+        }
+        // With no node alive, [`State::reason`] answers, every time.
+        self.stamp = (!self.holder.is_empty()).then(|| state.stamp());
+        self.stamp.is_some()
+    }
+
+    /// The most free per resource over the alive nodes (and their distinct capacity rows, if
+    /// not known): none if no node is alive.
+    fn find_maxima(&mut self, state: &State<'_>) {
+        let r = state.resources();
+        self.most_free = Array1::from_elem(r, f64::NEG_INFINITY);
+        let (mut holder, shapes_known) = (vec![usize::MAX; r], !self.shapes.is_empty());
+        let mut any = false;
+        for n in (0..state.nodes()).filter(|&n| state.is_alive(n)) {
+            any = true;
+            for (j, &f) in state.free_row(n).iter().enumerate() {
+                if f > self.most_free[j] {
+                    (self.most_free[j], holder[j]) = (f, n);
+                }
+            }
+            let cap = state.capacity_row(n);
+            if !shapes_known && !self.shapes.chunks_exact(r).any(|s| s == cap) {
+                self.shapes.extend_from_slice(cap);
+            }
+        }
+        if any {
+            self.holder = holder;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cluster, Problem, Resources, Workload};
+    use ndarray::array;
+
+    /// Places `tasks` in turn on the first node each fits, checking every reason on the way;
+    /// the reasons given, by kind (insufficient, fragmented, other), and how many tasks were
+    /// known to fit nowhere before the search.
+    fn check_first_fit(p: &Problem, tasks: impl Iterator<Item = usize>) -> [usize; 4] {
+        let (mut s, mut reasons, mut kinds) = (State::new(p), Reasons::new(), [0; 4]);
+        for t in tasks {
+            let known = reasons.fits_nowhere(&s, t);
+            kinds[3] += usize::from(known);
+            match (0..p.nodes()).find(|&n| s.fits(t, n)) {
+                Some(n) => {
+                    assert!(!known, "task {t} fits node {n}");
+                    s.place(t, n).unwrap();
+                    reasons.placed(&s, t, n);
+                }
+                None => {
+                    let reason = reasons.reason(&s, t);
+                    assert_eq!(reason, s.reason(t), "task {t}");
+                    kinds[match reason {
+                        Reason::Insufficient { .. } => 0,
+                        Reason::Fragmented { .. } => 1,
+                        _ => 2,
+                    }] += 1;
+                }
+            }
+        }
+        kinds
+    }
+
+    #[test]
+    fn the_same_reasons_as_the_full_scan() {
+        let r = Resources::new(["cpu", "memory"]).unwrap();
+        let cluster = Cluster::new(r.clone(), array![[4.0, 8.0], [4.0, 8.0], [2.0, 16.0]]);
+        let demand = array![[3.0, 1.0], [3.0, 1.0], [2.0, 9.0], [2.0, 1.0], [1.0, 32.0]];
+        let p = Problem::new(cluster.unwrap(), Workload::new(r, demand).unwrap()).unwrap();
+        assert_eq!(check_first_fit(&p, 0..5), [1, 0, 1, 0]);
+        // Many tasks unplaced, largest memory first, so that nodes run out of memory and not
+        // cpu: a fragmented cluster.
+        let p = crate::generate::fleet(40, 8_000, 7).unwrap();
+        let mut order: Vec<usize> = (0..p.tasks()).collect();
+        order.sort_by(|&a, &b| p.demand(b)[1].total_cmp(&p.demand(a)[1]));
+        let fragmented = check_first_fit(&p, order.into_iter());
+        // Twice the workload in index order: the cluster fills up.
+        let demand = p.workload().demand().view();
+        let twice = ndarray::concatenate(ndarray::Axis(0), &[demand, demand]).unwrap();
+        let r = p.resources().clone();
+        let p = Problem::new(p.cluster().clone(), Workload::new(r, twice).unwrap()).unwrap();
+        let full = check_first_fit(&p, 0..p.tasks());
+        assert!(
+            full[1] > 100 && fragmented[1] > 100,
+            "{full:?} {fragmented:?}"
+        );
+    }
+}

@@ -116,6 +116,15 @@ impl std::fmt::Display for Reason {
     }
 }
 
+/// Appends to a list of unplaced tasks that grows by an eighth when full, rather than doubling:
+/// a run that leaves many tasks unplaced keeps at most an eighth of the list unused.
+pub(crate) fn record(unplaced: &mut Vec<Unplaced>, item: Unplaced) {
+    if unplaced.len() == unplaced.capacity() {
+        unplaced.reserve_exact(unplaced.len() / 8 + 16);
+    }
+    unplaced.push(item);
+}
+
 /// A task left unplaced and the reason.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Unplaced {
@@ -142,6 +151,20 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// A heuristic's answer: the assignment of a finished run and its unplaced tasks (sorted
+    /// here by task).
+    pub(crate) fn heuristic(assignment: Vec<Option<usize>>, mut unplaced: Vec<Unplaced>) -> Self {
+        // Task indices are distinct: the unstable sort gives the stable order, without the
+        // stable sort's buffer of half the list.
+        unplaced.sort_unstable_by_key(|u| u.task);
+        Self {
+            assignment,
+            unplaced,
+            status: Status::Heuristic,
+            bound: None,
+            note: None,
+        }
+    }
     /// The number of nodes with at least one task.
     pub fn nodes_used(&self) -> usize {
         let mut used: Vec<usize> = self.assignment.iter().flatten().copied().collect();

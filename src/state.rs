@@ -250,6 +250,11 @@ impl<'p> State<'p> {
         &self.assignment
     }
 
+    /// Where each task is placed, taking the state apart (no copy).
+    pub fn into_assignment(self) -> Vec<Option<usize>> {
+        self.assignment
+    }
+
     /// The work a task adds to its node: its duration, or 1 without one.
     pub fn task_work(&self, task: usize) -> f64 {
         self.problem.workload().duration(task).unwrap_or(1.0)

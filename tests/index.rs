@@ -4,9 +4,9 @@
 
 use ndarray::{Array1, Array2};
 use packsched::strategy::{
-    self, Size, alignment, balance_score, binpack_score, connections_score, finish_time,
-    first_fitting, largest_first, least_allocated, most_allocated, next_in_turn, node_load,
-    opening_order, requested, residual_norm, select_best, select_best_par, set_aside,
+    self, Size, alignment, balance_score, binpack_score, connections_score, draw_by_rejection,
+    finish_time, first_fitting, largest_first, least_allocated, most_allocated, next_in_turn,
+    node_load, opening_order, requested, residual_norm, select_best, select_best_par, set_aside,
 };
 use packsched::{Cluster, Options, Problem, Resources, Selector, State, Workload};
 use proptest::prelude::*;
@@ -35,6 +35,7 @@ const INDEXED: [&str; 13] = [
 struct Reference {
     name: &'static str,
     next: usize,
+    seed: u64,
     rng: ChaCha8Rng,
     open: Vec<usize>,
     aside: Vec<Vec<bool>>,
@@ -45,6 +46,7 @@ impl Reference {
         Self {
             name,
             next: 0,
+            seed,
             rng: ChaCha8Rng::seed_from_u64(seed),
             open: largest_first(problem),
             aside: set_aside(problem),
@@ -107,6 +109,15 @@ impl Reference {
                 }
             }
             "power_of_two" => {
+                // Rejection first, as the selector documents; ranks among every fitting node
+                // when a draw runs out of tries.
+                let nodes = state.nodes();
+                let load = |n: usize| node_load(state.free(n), state.capacity(n), &w);
+                if let Some((a, b)) =
+                    draw_by_rejection(self.seed, task, state.changes(), nodes, fits)
+                {
+                    return Some(if load(b) < load(a) { b } else { a });
+                }
                 let fitting: Vec<usize> = (0..state.nodes()).filter(|&n| fits(n)).collect();
                 let k = fitting.len();
                 if k <= 1 {
@@ -115,7 +126,6 @@ impl Reference {
                 let i = self.rng.random_range(0..k);
                 let j = (i + 1 + self.rng.random_range(0..k - 1)) % k;
                 let (a, b) = (fitting[i.min(j)], fitting[i.max(j)]);
-                let load = |n: usize| node_load(state.free(n), state.capacity(n), &w);
                 Some(if load(b) < load(a) { b } else { a })
             }
             other => panic!("no reference for {other}"),

@@ -3,7 +3,7 @@
 use super::{Kind, Options, Selector, Strategy, registry};
 use crate::error::{Error, Result};
 use crate::model::Problem;
-use crate::placement::{Placement, Status, Unplaced};
+use crate::placement::{Placement, Unplaced, record};
 use crate::state::State;
 use ndarray::{Array1, ArrayView1, Axis};
 use std::collections::BTreeMap;
@@ -123,21 +123,17 @@ impl Strategy for Drf {
                             .or_insert_with(|| Array1::zeros(total.len()));
                         *share += &problem.demand(task);
                     }
-                    None => unplaced.push(Unplaced {
-                        task,
-                        reason: state.reason(task),
-                    }),
+                    None => record(
+                        &mut unplaced,
+                        Unplaced {
+                            task,
+                            reason: state.reason(task),
+                        },
+                    ),
                 }
             }
         }
-        unplaced.sort_by_key(|u| u.task);
-        Ok(Placement {
-            assignment: state.assignment().to_vec(),
-            unplaced,
-            status: Status::Heuristic,
-            bound: None,
-            note: None,
-        })
+        Ok(Placement::heuristic(state.into_assignment(), unplaced))
     }
 }
 

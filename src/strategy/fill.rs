@@ -3,7 +3,7 @@
 use super::opening::Openings;
 use super::score::ScoreFn;
 use crate::model::Problem;
-use crate::placement::{Placement, Status, Unplaced};
+use crate::placement::{Placement, Unplaced};
 use crate::state::State;
 
 /// Packs node by node, as Tetris matches tasks to a machine with free resources and as the
@@ -38,14 +38,7 @@ pub(crate) fn fill(problem: &Problem, score: ScoreFn, weights: &[f64]) -> Placem
             reason: state.reason(task),
         }));
     }
-    unplaced.sort_by_key(|u| u.task);
-    Placement {
-        assignment: state.assignment().to_vec(),
-        unplaced,
-        status: Status::Heuristic,
-        bound: None,
-        note: None,
-    }
+    Placement::heuristic(state.into_assignment(), unplaced)
 }
 
 /// The first node not yet filled in the opening order for the resources that `pending` asks for.

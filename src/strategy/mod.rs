@@ -53,7 +53,7 @@ pub use nomad_binpack::{NomadBinpack, binpack_score};
 pub use norm_diff::{NormDiff, residual_norm};
 pub use opening::{opening_order, requested, set_aside};
 pub use parallel::{PARALLEL_NODES, select_best_par};
-pub use power_of_two::{PowerOfTwo, node_load};
+pub use power_of_two::{PowerOfTwo, SAMPLE_TRIES, draw_by_rejection, node_load};
 pub use registry::{Entry, Kind, by_name, names, parse_list, registry};
 pub use repack::{REPACK_STEPS, Repack};
 pub use round_robin::{RoundRobin, next_in_turn};
@@ -64,7 +64,7 @@ pub use worst_fit::{WorstFit, least_allocated};
 
 use crate::error::Result;
 use crate::model::Problem;
-use crate::placement::{Placement, Status, Unplaced};
+use crate::placement::{Placement, Unplaced, record};
 use crate::state::State;
 use std::time::Duration;
 
@@ -242,20 +242,16 @@ pub fn greedy(problem: &Problem, order: &[usize], selector: &mut dyn Selector) -
                 reasons.placed(&state, task, node);
                 selector.placed(&state, task, node);
             }
-            None => unplaced.push(Unplaced {
-                task,
-                reason: reasons.reason(&state, task),
-            }),
+            None => record(
+                &mut unplaced,
+                Unplaced {
+                    task,
+                    reason: reasons.reason(&state, task),
+                },
+            ),
         }
     }
-    unplaced.sort_by_key(|u| u.task);
-    Placement {
-        assignment: state.assignment().to_vec(),
-        unplaced,
-        status: Status::Heuristic,
-        bound: None,
-        note: None,
-    }
+    Placement::heuristic(state.into_assignment(), unplaced)
 }
 
 /// [`select_best`] over a known list of fitting nodes (in increasing order): the same choice,

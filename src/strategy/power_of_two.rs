@@ -19,14 +19,18 @@ use rand_chacha::ChaCha8Rng;
 /// priority order.
 ///
 /// The filter comes first so that a fitting node is never missed (a production scheduler
-/// samples first and filters after). Index: the node tree in index order keeps per subtree the
-/// most and the least free capacity per resource, so the fitting nodes are counted a whole
-/// subtree at a time where all or none fit, and the two drawn are found by descent: the same
-/// nodes as drawing from the list of every fitting node. A task restricted to at most one node
-/// in 8 draws from its allowed nodes.
+/// samples first and filters after): each of the two is drawn uniformly among all nodes until
+/// one fits, [`SAMPLE_TRIES`] draws at most (rejection sampling: uniform among the fitting nodes).
+/// When a draw runs out of tries (few nodes fit), the fitting nodes are counted and two ranks
+/// drawn: the node tree in index order keeps per subtree the most and the least free capacity
+/// per resource, so the fitting nodes are counted a whole subtree at a time where all or none
+/// fit, and the two drawn are found by descent, the same nodes as drawing from the list of
+/// every fitting node (a task restricted to at most one node in 8 draws from its allowed nodes
+/// instead). Either way the pair is uniform among pairs of fitting nodes.
 ///
-/// Complexity per placement: O(8 x resources) per subtree that mixes nodes that fit and
-/// nodes that do not, O(1) per subtree where all or none fit; every leaf of 8 nodes at worst.
+/// Complexity per placement: O([`SAMPLE_TRIES`] x resources) when at least one node in a few fits;
+/// otherwise O(8 x resources) per subtree that mixes nodes that fit and nodes that do not, O(1)
+/// per subtree where all or none fit; every leaf of 8 nodes at worst.
 /// Memory: the node tree (fit keys and least keys; see the memory table in the README), the
 /// generator.
 #[derive(Debug, Clone, Default)]
@@ -68,7 +72,55 @@ impl PowerOfTwo {
     }
 }
 
+/// Draws by rejection per node before the fitting nodes are counted (see
+/// [`draw_by_rejection`]).
+pub const SAMPLE_TRIES: usize = 8;
+
+/// Two distinct fitting nodes by rejection, lower first, for `power_of_two`: a node drawn
+/// uniformly among all `nodes` until one `fits` (at most [`SAMPLE_TRIES`] draws), then a second
+/// the same way, distinct from the first; `None` if a draw runs out of tries (the strategy then
+/// draws by rank among the counted fitting nodes; since the chance of running out does not
+/// depend on which node was drawn first, the pair is uniform among pairs of fitting nodes either
+/// way). The draws are a hash (SplitMix64) of the seed, the task and the state's change count,
+/// mapped to a node by a 64-bit multiply (uniform up to `nodes / 2^64`): the same seed and the
+/// same history give the same draws, and a query that finds nothing leaves no trace.
+///
+/// ```
+/// use packsched::strategy::draw_by_rejection;
+/// let every = draw_by_rejection(7, 0, 0, 100, |_| true).unwrap();
+/// assert!(every.0 < every.1 && every.1 < 100);
+/// assert_eq!(draw_by_rejection(7, 0, 0, 100, |_| true), Some(every));
+/// assert_eq!(draw_by_rejection(7, 0, 0, 100, |n| n == 3), None);
+/// ```
+pub fn draw_by_rejection(
+    seed: u64,
+    task: usize,
+    changes: u64,
+    nodes: usize,
+    fits: impl Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
+    let mut x = splitmix64(splitmix64(splitmix64(seed) ^ task as u64) ^ changes);
+    let mut next = || {
+        x = splitmix64(x);
+        ((u128::from(x) * nodes as u128) >> 64) as usize
+    };
+    let a = (0..SAMPLE_TRIES).map(|_| next()).find(|&n| fits(n))?;
+    let b = (0..SAMPLE_TRIES)
+        .map(|_| next())
+        .find(|&n| n != a && fits(n))?;
+    Some((a.min(b), a.max(b)))
+}
+
+/// SplitMix64's output function of a state advanced by its increment.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 struct TwoChoices {
+    seed: u64,
     rng: ChaCha8Rng,
     weights: Vec<f64>,
     fitting: Vec<usize>,
@@ -92,6 +144,12 @@ impl TwoChoices {
 
 impl Selector for TwoChoices {
     fn select(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
+        let fits = |n: usize| state.fits(task, n);
+        if let Some((a, b)) =
+            draw_by_rejection(self.seed, task, state.changes(), state.nodes(), fits)
+        {
+            return Some(self.less_loaded(state, a, b));
+        }
         if let Some(allowed) = few_allowed(state, task) {
             self.fitting.clear();
             self.fitting
@@ -118,6 +176,21 @@ impl Selector for TwoChoices {
         self.tree.changed(state, node);
     }
 
+    fn select_among(&mut self, state: &State<'_>, task: usize, fitting: &[usize]) -> Option<usize> {
+        let fits = |n: usize| fitting.binary_search(&n).is_ok();
+        if let Some((a, b)) =
+            draw_by_rejection(self.seed, task, state.changes(), state.nodes(), fits)
+        {
+            return Some(self.less_loaded(state, a, b));
+        }
+        let k = fitting.len();
+        if k <= 1 {
+            return fitting.first().copied();
+        }
+        let (i, j) = self.draw(k);
+        Some(self.less_loaded(state, fitting[i], fitting[j]))
+    }
+
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
         self.tree.changed(state, node);
     }
@@ -140,6 +213,7 @@ impl Strategy for PowerOfTwo {
         let weights = self.weights.resolve(problem.resources().len()).ok()?;
         let spec = Spec::new(Order::Index).with_key_min();
         Some(Box::new(TwoChoices {
+            seed: options.seed,
             rng: ChaCha8Rng::seed_from_u64(options.seed),
             weights,
             fitting: Vec::new(),
@@ -169,6 +243,30 @@ mod tests {
                 .place(&p, &Options::default().with_seed(seed))
                 .unwrap();
             assert_eq!(got.assignment, vec![Some(0), Some(1)], "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn rejection_draws_only_fitting_nodes_about_uniformly() {
+        // 30 nodes, every third fits: 10 fitting nodes, each in a fifth of the pairs.
+        let fits = |n: usize| n % 3 == 0;
+        let mut seen = [0u32; 30];
+        let mut drawn = 0;
+        for task in 0..4000 {
+            if let Some((a, b)) = draw_by_rejection(1, task, 5, 30, fits) {
+                assert!(a < b && fits(a) && fits(b));
+                seen[a] += 1;
+                seen[b] += 1;
+                drawn += 1;
+            }
+        }
+        // Eight tries fail with chance (2/3)^8 for the first node, 0.7^8 for the second: about
+        // 9.5% of the pairs are left to the draw by rank.
+        assert!((3500..3740).contains(&drawn), "{drawn}");
+        let expected = f64::from(drawn) / 5.0;
+        for n in (0..30).filter(|&n| fits(n)) {
+            let share = f64::from(seen[n]) / expected;
+            assert!((0.9..1.1).contains(&share), "node {n}: {share}");
         }
     }
 

@@ -1,7 +1,7 @@
 //! `balanced`: kube-scheduler's BalancedAllocation score, the node whose resources end up
 //! equally used.
 
-use super::score::{BoundFn, ScoreFn, Weights, pad, scored_by, used_after, utilization};
+use super::score::{BoundFn, ScoreFn, Weights, pad, scored_by, scratch, used_after, utilization};
 use super::{Options, Selector, Strategy};
 use crate::index::Summary;
 use crate::model::Problem;
@@ -74,7 +74,15 @@ pub(crate) fn balance_bound(demand: &[f64], s: &Summary<'_>, _weights: &[f64]) -
         return 1.0;
     }
     let r = demand.len();
-    let (mut q_lo, mut q_hi) = ([0.0; 64], [0.0; 64]);
+    scratch(2 * r, |q| {
+        let (q_lo, q_hi) = q.split_at_mut(r);
+        bound_with(demand, s, q_lo, q_hi)
+    })
+}
+
+/// [`balance_bound`] with room for the demand shares.
+fn bound_with(demand: &[f64], s: &Summary<'_>, q_lo: &mut [f64], q_hi: &mut [f64]) -> f64 {
+    let r = demand.len();
     for j in (0..r).filter(|&j| s.every(j)) {
         (q_lo[j], q_hi[j]) = s.share(demand[j], j);
     }

@@ -1,7 +1,7 @@
 //! `dot_product`: Tetris's alignment of the task's demand with the node's free capacity.
 
 use super::fill::fill;
-use super::score::{Weights, pad, scored};
+use super::score::{Weights, pad, scored, scratch};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
 use crate::index::Summary;
@@ -60,7 +60,11 @@ pub fn alignment(
 /// fractions, exact in floating point (every operation is monotone there); otherwise padded. The
 /// smaller of that and [`linear_alignment`].
 pub(crate) fn alignment_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
-    let mut q = [0.0; 64];
+    scratch(demand.len(), |q| bound_with(demand, s, weights, q))
+}
+
+/// [`alignment_bound`] with room for the demand shares.
+fn bound_with(demand: &[f64], s: &Summary<'_>, weights: &[f64], q: &mut [f64]) -> f64 {
     let mut monotone = true;
     let mut score = 0.0;
     for (r, &d) in demand.iter().enumerate().filter(|&(r, _)| s.some(r)) {
@@ -82,7 +86,7 @@ pub(crate) fn alignment_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) 
         return score;
     }
     let boxed = if monotone { score } else { pad(score) };
-    boxed.min(linear_alignment(&q, s, weights).map_or(f64::INFINITY, pad))
+    boxed.min(linear_alignment(q, s, weights).map_or(f64::INFINITY, pad))
 }
 
 /// With shares `q_r` at most `q_hi_r` (given): for a linear key `sum_r v_r phi_r` at most `H`

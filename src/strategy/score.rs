@@ -169,19 +169,31 @@ pub(crate) fn mean_bounds(
     value: impl Fn(usize, f64) -> f64,
     linear: impl Fn(f64, f64) -> f64,
 ) -> f64 {
-    let mut q = [0.0; 64];
-    for r in (0..weights.len()).filter(|&r| s.some(r)) {
-        q[r] = share(r);
+    scratch(weights.len(), |q| {
+        for r in (0..weights.len()).filter(|&r| s.some(r)) {
+            q[r] = share(r);
+        }
+        let boxed = mean_bound(s, weights, |r| value(r, q[r]));
+        let Some(total) = linear_total(s, demand, weights) else {
+            return boxed;
+        };
+        let shares: f64 = (0..weights.len())
+            .filter(|&r| s.every(r))
+            .map(|r| weights[r] * q[r])
+            .sum();
+        boxed.min(pad(linear(total, shares)))
+    })
+}
+
+/// Runs `f` with `n` zeroed values on the stack (`n` at most 64, the node tree's limit on
+/// resources): 8 of them for most problems, so that a bound, called for every subtree a search
+/// visits, does not clear 512 bytes each time.
+pub(crate) fn scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    if n <= 8 {
+        f(&mut [0.0; 8][..n])
+    } else {
+        f(&mut [0.0; 64][..n])
     }
-    let boxed = mean_bound(s, weights, |r| value(r, q[r]));
-    let Some(total) = linear_total(s, demand, weights) else {
-        return boxed;
-    };
-    let shares: f64 = (0..weights.len())
-        .filter(|&r| s.every(r))
-        .map(|r| weights[r] * q[r])
-        .sum();
-    boxed.min(pad(linear(total, shares)))
 }
 
 /// The select step with a pure score: among the nodes `task` fits, the highest score, ties to

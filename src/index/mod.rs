@@ -37,3 +37,16 @@ pub(crate) use order::few_allowed;
 pub(crate) use search::Summary;
 pub(crate) use spec::{Member, Order, Scalar, Spec};
 pub(crate) use tree::NodeTree;
+
+/// Runs `f` with `n` zeroed values: on the stack, 8 of them for most problems and 64 up to that
+/// (the node tree's limit on resources), so that a bound, called for every subtree a search
+/// visits, or a summary written again, does not clear 512 bytes each time; on the heap beyond.
+pub(crate) fn scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
+    if n <= 8 {
+        f(&mut [0.0; 8][..n])
+    } else if n <= 64 {
+        f(&mut [0.0; 64][..n])
+    } else {
+        f(&mut vec![0.0; n])
+    }
+}

@@ -221,25 +221,21 @@ impl NodeTree {
         self.summarize_block(state, block);
         let mut t = (self.leaves + block) / 2;
         let s = self.layout.stride;
-        let mut old = [0.0; 64];
-        while t >= 1 {
-            // Above a tree node whose summary did not change, nothing changes.
-            let same = s <= old.len() && {
-                old[..s].copy_from_slice(&self.data[t * s..(t + 1) * s]);
+        super::scratch(s, |old| {
+            while t >= 1 {
+                // Above a tree node whose summary did not change, nothing changes.
+                old.copy_from_slice(&self.data[t * s..(t + 1) * s]);
                 let masks = |m: &[u64]| m.get(2 * t..2 * t + 2).map(|m| (m[0], m[1]));
                 let before = (masks(&self.masks), self.first[t]);
                 self.merge(t);
-                old[..s] == self.data[t * s..(t + 1) * s]
-                    && before == (masks(&self.masks), self.first[t])
-            };
-            if same {
-                break;
+                let same = *old == self.data[t * s..(t + 1) * s]
+                    && before == (masks(&self.masks), self.first[t]);
+                if same {
+                    break;
+                }
+                t /= 2;
             }
-            if s > old.len() {
-                self.merge(t);
-            }
-            t /= 2;
-        }
+        });
     }
 
     /// Writes the summary of leaf `block` from the nodes in it.

@@ -1,9 +1,9 @@
 //! `balanced`: kube-scheduler's BalancedAllocation score, the node whose resources end up
 //! equally used.
 
-use super::score::{BoundFn, ScoreFn, Weights, pad, scored_by, scratch, used_after, utilization};
+use super::score::{BoundFn, ScoreFn, Weights, pad, scored_by, used_after, utilization};
 use super::{Options, Selector, Strategy};
-use crate::index::Summary;
+use crate::index::{Summary, scratch};
 use crate::model::Problem;
 use crate::state::TOLERANCE;
 use ndarray::ArrayView1;

@@ -1,10 +1,10 @@
 //! `dot_product`: Tetris's alignment of the task's demand with the node's free capacity.
 
 use super::fill::fill;
-use super::score::{Weights, pad, scored, scratch};
+use super::score::{Weights, pad, scored};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
-use crate::index::Summary;
+use crate::index::{Summary, scratch};
 use crate::model::Problem;
 use crate::placement::Placement;
 use ndarray::ArrayView1;

@@ -5,7 +5,7 @@
 use super::sample::Sampled;
 use super::{Options, Selector, select_best_in, select_best_par};
 use crate::error::{Error, Result};
-use crate::index::{NodeTree, Order, Spec, Summary, few_allowed};
+use crate::index::{NodeTree, Order, Spec, Summary, few_allowed, scratch};
 use crate::model::Problem;
 use crate::state::State;
 use ndarray::ArrayView1;
@@ -183,17 +183,6 @@ pub(crate) fn mean_bounds(
             .sum();
         boxed.min(pad(linear(total, shares)))
     })
-}
-
-/// Runs `f` with `n` zeroed values on the stack (`n` at most 64, the node tree's limit on
-/// resources): 8 of them for most problems, so that a bound, called for every subtree a search
-/// visits, does not clear 512 bytes each time.
-pub(crate) fn scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
-    if n <= 8 {
-        f(&mut [0.0; 8][..n])
-    } else {
-        f(&mut [0.0; 64][..n])
-    }
 }
 
 /// The select step with a pure score: among the nodes `task` fits, the highest score, ties to

@@ -11,11 +11,15 @@
 //! node held a maximum or was a remembered closest node; any other change clears them.
 
 use crate::placement::Reason;
-use crate::state::{Stamp, State, TOLERANCE, binding, nearer, worst_gap};
+use crate::state::{Stamp, State, TOLERANCE, binding, worst_gap};
 use ndarray::Array1;
 
 /// Demand rows whose closest node is remembered at most: the oldest is forgotten beyond.
 const REMEMBERED: usize = 64;
+
+/// Per remembered demand row, the nodes closest to fitting it that are kept (with the key of
+/// the next closest, below which they are still the closest after placements elsewhere).
+const KEPT: usize = 8;
 
 /// Demand rows known to fit nowhere, remembered at most (checked before every placement).
 const UNFIT: usize = 8;
@@ -33,8 +37,10 @@ pub(crate) struct Reasons {
     holder: Vec<usize>,
     /// The distinct capacity rows of the alive nodes, row-major.
     shapes: Vec<f64>,
-    /// Demand rows with their closest node: (node, resource short, gap).
-    closest: Vec<(Vec<f64>, (usize, usize, f64))>,
+    /// Demand rows with their closest nodes.
+    closest: Vec<Closest>,
+    /// Per node, how many remembered demand rows keep it among their closest.
+    watched: Vec<u8>,
     /// Demand rows that fit no node: while only placements follow (free capacity only
     /// shrinks), neither they nor any demand at least as large in every resource fit anywhere.
     unfit: Vec<Vec<f64>>,
@@ -61,7 +67,12 @@ impl Reasons {
         if self.holder.contains(&node) {
             self.holder.clear();
         }
-        self.closest.retain(|(_, (n, _, _))| *n != node);
+        if self.watched.get(node).is_some_and(|&w| w > 0) {
+            let (free, cap) = (state.free_row(node), state.capacity_row(node));
+            for c in &mut self.closest {
+                c.moved(node, free, cap);
+            }
+        }
     }
 
     /// Whether `task` is known to fit no node now, without a search: its demand is at least that
@@ -139,28 +150,45 @@ impl Reasons {
         self.unfit.push(demand.to_vec());
     }
 
-    /// The alive node closest to fitting `demand` (as [`State::reason`] finds it), remembered.
+    /// The alive node closest to fitting `demand` (as [`State::reason`] finds it: the least
+    /// worst gap, ties to the lowest index), remembered with the next closest ones.
     fn closest_to(&mut self, state: &State<'_>, demand: &[f64]) -> (usize, usize, f64) {
-        if let Some((_, c)) = self.closest.iter().find(|(d, _)| d == demand) {
-            return *c;
+        if let Some(i) = self.closest.iter().position(|c| c.demand == demand) {
+            if let Some(found) = self.closest[i].least() {
+                return found;
+            }
+            let gone = self.closest.remove(i);
+            self.unwatch(&gone);
         }
-        let mut closest = None;
-        for n in (0..state.nodes()).filter(|&n| state.is_alive(n)) {
-            let gap = worst_gap(demand, state.free_row(n), state.capacity_row(n));
-            closest = nearer(closest, n, gap);
-        }
-        let c = closest.expect("sync found an alive node");
+        let found = Closest::scan(state, demand);
         if self.closest.len() == REMEMBERED {
-            self.closest.remove(0);
+            let gone = self.closest.remove(0);
+            self.unwatch(&gone);
         }
-        self.closest.push((demand.to_vec(), c));
-        c
+        self.watched.resize(state.nodes(), 0);
+        for &(_, n, _) in &found.kept {
+            self.watched[n] = self.watched[n].saturating_add(1);
+        }
+        self.closest.push(found);
+        self.closest
+            .last()
+            .and_then(Closest::least)
+            .expect("sync found an alive node")
+    }
+
+    fn unwatch(&mut self, gone: &Closest) {
+        for &(_, n, _) in &gone.kept {
+            if let Some(w) = self.watched.get_mut(n) {
+                *w = w.saturating_sub(1);
+            }
+        }
     }
 
     /// Brings the cache in step with the state; `false` if no node is alive.
     fn sync(&mut self, state: &State<'_>) -> bool {
         if self.stamp != Some(state.stamp()) {
             self.closest.clear();
+            self.watched.clear();
             self.unfit.clear();
             self.holder.clear();
             self.shapes.clear();
@@ -196,6 +224,73 @@ impl Reasons {
             self.holder = holder;
         }
     }
+}
+
+/// A demand row's closest nodes: the [`KEPT`] least (gap, node) keys of a scan over the alive
+/// nodes, each with its resource short, and the key of the next one. A placement only takes
+/// capacity, so a node's gap only grows: every node not kept stays at or above `next`, and the
+/// least kept key, while below `next`, is the least of all.
+#[derive(Debug, Clone)]
+struct Closest {
+    demand: Vec<f64>,
+    /// (gap, node, resource short), least key first.
+    kept: Vec<(f64, usize, usize)>,
+    next: (f64, usize),
+}
+
+impl Closest {
+    /// Scans the alive nodes.
+    fn scan(state: &State<'_>, demand: &[f64]) -> Self {
+        let mut kept: Vec<(f64, usize, usize)> = Vec::with_capacity(KEPT + 1);
+        for n in (0..state.nodes()).filter(|&n| state.is_alive(n)) {
+            let (resource, gap) = worst_gap(demand, state.free_row(n), state.capacity_row(n));
+            if kept.len() == KEPT + 1 && !before((gap, n), key(kept[KEPT])) {
+                continue;
+            }
+            let at = kept.partition_point(|&k| before(key(k), (gap, n)));
+            kept.insert(at, (gap, n, resource));
+            kept.truncate(KEPT + 1);
+        }
+        let next = if kept.len() > KEPT {
+            let (gap, n, _) = kept.pop().expect("more than KEPT");
+            (gap, n)
+        } else {
+            (f64::INFINITY, usize::MAX)
+        };
+        Self {
+            demand: demand.to_vec(),
+            kept,
+            next,
+        }
+    }
+
+    /// The closest node (node, resource short, gap), if still known.
+    fn least(&self) -> Option<(usize, usize, f64)> {
+        let (gap, node, resource) = self
+            .kept
+            .iter()
+            .copied()
+            .reduce(|a, b| if before(key(b), key(a)) { b } else { a })?;
+        before((gap, node), self.next).then_some((node, resource, gap))
+    }
+
+    /// Told that `node` lost capacity: its gap again, if kept.
+    fn moved(&mut self, node: usize, free: &[f64], capacity: &[f64]) {
+        if let Some(k) = self.kept.iter_mut().find(|k| k.1 == node) {
+            let (resource, gap) = worst_gap(&self.demand, free, capacity);
+            *k = (gap, node, resource);
+        }
+    }
+}
+
+/// Whether key `a` (gap, node) comes before `b`: a smaller gap, or the same and a lower node.
+fn before(a: (f64, usize), b: (f64, usize)) -> bool {
+    a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+}
+
+/// The (gap, node) key of a kept node.
+fn key(k: (f64, usize, usize)) -> (f64, usize) {
+    (k.0, k.1)
 }
 
 #[cfg(test)]

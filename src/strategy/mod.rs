@@ -210,16 +210,20 @@ impl std::fmt::Debug for dyn Strategy {
 
 /// Higher priority first, then earlier arrival, then task index.
 ///
-/// Complexity: O(tasks log tasks).
+/// Complexity: O(tasks) when the tasks are already in that order (no priorities or arrivals,
+/// as in a batch), else O(tasks log tasks).
 pub fn priority_order(problem: &Problem) -> Vec<usize> {
     let w = problem.workload();
-    let mut order: Vec<usize> = (0..problem.tasks()).collect();
-    order.sort_by(|&a, &b| {
+    let cmp = |&a: &usize, &b: &usize| {
         w.priority(b)
             .cmp(&w.priority(a))
             .then(w.arrival(a).total_cmp(&w.arrival(b)))
             .then(a.cmp(&b))
-    });
+    };
+    let mut order: Vec<usize> = (0..problem.tasks()).collect();
+    if !order.is_sorted_by(|a, b| cmp(a, b).is_le()) {
+        order.sort_unstable_by(cmp);
+    }
     order
 }
 

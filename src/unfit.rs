@@ -303,11 +303,25 @@ mod tests {
     /// the reasons given, by kind (insufficient, fragmented, other), and how many tasks were
     /// known to fit nowhere before the search.
     fn check_first_fit(p: &Problem, tasks: impl Iterator<Item = usize>) -> [usize; 4] {
+        check_placing(p, tasks, 0)
+    }
+
+    /// As `check_first_fit`, the search for each task starting `step` nodes after the last
+    /// node used (0: first fit from node 0; 1: round robin).
+    fn check_placing(p: &Problem, tasks: impl Iterator<Item = usize>, step: usize) -> [usize; 4] {
         let (mut s, mut reasons, mut kinds) = (State::new(p), Reasons::new(), [0; 4]);
+        let mut start = 0;
         for t in tasks {
             let known = reasons.fits_nowhere(&s, t);
             kinds[3] += usize::from(known);
-            match (0..p.nodes()).find(|&n| s.fits(t, n)) {
+            let nodes = p.nodes();
+            let found = (0..nodes)
+                .map(|i| (start + i) % nodes)
+                .find(|&n| s.fits(t, n));
+            if let Some(n) = found {
+                start = (n + step) % nodes * usize::from(step > 0);
+            }
+            match found {
                 Some(n) => {
                     assert!(!known, "task {t} fits node {n}");
                     s.place(t, n).unwrap();
@@ -350,5 +364,8 @@ mod tests {
             full[1] > 100 && fragmented[1] > 100,
             "{full:?} {fragmented:?}"
         );
+        // Round robin: placements land on the nodes kept as closest too.
+        let turns = check_placing(&p, 0..p.tasks(), 1);
+        assert!(turns[0] + turns[1] > 100, "{turns:?}");
     }
 }

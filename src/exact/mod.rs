@@ -10,8 +10,9 @@
 //! 4. [`colgen`]: column generation, and [`bound`]: the lower bound PROVEN from any duals
 //!    with the exactly solved pricing problems (Lagrangian and Farley), so that the LP solver's
 //!    inexactness never makes a wrong claim;
-//! 5. [`primal`]: greedy packings and LP rounding for incumbents; [`restricted`]: the
-//!    restricted master MIP over the generated columns; the caller's improver ([`Improve`]) on
+//! 5. [`primal`]: greedy packings and LP rounding for incumbents; [`dive`]: price and dive
+//!    (columns of the LP fixed one at a time, column generation after each);
+//!    [`restricted`]: the restricted master MIP over the generated columns; the caller's improver ([`Improve`]) on
 //!    each new incumbent;
 //! 6. [`cover`]: a node completed by enumeration when its duals leave a small gap: every bin
 //!    they allow, and an exact cover search over them;
@@ -26,6 +27,7 @@ pub mod bound;
 pub mod branching;
 pub mod colgen;
 pub mod cover;
+pub mod dive;
 pub mod instance;
 pub mod knapsack;
 pub mod master;

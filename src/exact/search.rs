@@ -15,8 +15,9 @@
 //!
 //! The tree is searched by limited discrepancy search ([`Search::run`]): first the dive that
 //! always takes the preferred child, then the paths that deviate once, twice, ... After the
-//! first dive, the restricted master MIP over the columns generated so far
-//! ([`super::restricted`]) looks for a better incumbent. Each new incumbent is handed to the
+//! first dive, price and dive ([`super::dive`]: LP-guided dives with column generation at each
+//! step, for a third of the time left) and the restricted master MIP over the columns generated
+//! so far ([`super::restricted`]) look for a better incumbent. Each new incumbent is handed to the
 //! caller's improver, if any ([`Search::with_improver`]: `lp_optimal` runs the consolidation
 //! engine of `local_search`).
 //!
@@ -32,6 +33,7 @@ use super::bound;
 use super::branching::{self, dive_child};
 use super::colgen::{self, Pool, Relaxation, Stop};
 use super::cover::{self, Completion};
+use super::dive;
 use super::instance::{Bin, Instance, Residual};
 use super::primal;
 use super::restricted;
@@ -70,6 +72,8 @@ pub struct Search<'a> {
     budget: usize,
     /// Some child was skipped in this pass for lack of budget.
     skipped: bool,
+    /// The root's duals, once solved.
+    root_pi: Option<Vec<f64>>,
 }
 
 impl std::fmt::Debug for Search<'_> {
@@ -111,6 +115,7 @@ impl<'a> Search<'a> {
             cover_gap: COVER_GAP,
             budget: 0,
             skipped: false,
+            root_pi: None,
         }
     }
 
@@ -136,6 +141,7 @@ impl<'a> Search<'a> {
                 break;
             }
             if budget == 0 {
+                self.price_and_dive(&root)?;
                 self.restricted_master(&root);
             }
         }
@@ -154,6 +160,30 @@ impl<'a> Search<'a> {
         if let Some(bins) = restricted::solve(self.instance, root, &columns, self.z - 1, left) {
             self.offer(bins);
         }
+    }
+
+    /// After the first dive: price and dive ([`super::dive`]) from the root relaxation, for an
+    /// incumbent one node better, with a third of the time left.
+    fn price_and_dive(&mut self, root: &Residual) -> Result<(), String> {
+        let left = self.time_left() / 3;
+        let hint = self.root_pi.take();
+        if self.closed() || self.z == 0 || left.is_zero() {
+            return Ok(());
+        }
+        let deadline = Instant::now() + left;
+        let (found, steps) = dive::run(
+            self.instance,
+            root,
+            hint.as_deref(),
+            &mut self.pool,
+            self.z - 1,
+            deadline,
+        )?;
+        self.nodes += steps;
+        if let Some(bins) = found {
+            self.offer(bins);
+        }
+        Ok(())
     }
 
     /// Whether the incumbent meets the proven bound.
@@ -228,6 +258,7 @@ impl<'a> Search<'a> {
         let lb = bound::proven(relax.bound);
         if fixed.is_empty() {
             self.root_bound = self.root_bound.max(lb);
+            self.root_pi = Some(relax.pi.clone());
         }
         if fixed.len() + lb >= self.z {
             return Ok(());

@@ -165,4 +165,4 @@ fn dot(pi: &[f64], counts: &[u32]) -> f64 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

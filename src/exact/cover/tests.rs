@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::exact::colgen::{self, Pool, Stop};
+use crate::model::Problem;
 use crate::strategy::testing::problem;
 use ndarray::Array2;
 use rand::{RngExt, SeedableRng};
@@ -9,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
 
 /// The fewest bins of capacity `cap` that hold every row of `items`, by exhaustive search.
-fn optimum(items: &[[f64; 2]], cap: f64) -> usize {
+pub(crate) fn optimum(items: &[[f64; 2]], cap: f64) -> usize {
     fn go(items: &[[f64; 2]], cap: f64, loads: &mut Vec<[f64; 2]>, best: &mut usize) {
         let Some((first, rest)) = items.split_first() else {
             *best = (*best).min(loads.len());
@@ -35,23 +36,29 @@ fn optimum(items: &[[f64; 2]], cap: f64) -> usize {
     best
 }
 
+/// `n` tasks of two resources, sizes drawn from 2..=`most` and 1..=`most` with `seed`, and as
+/// many nodes of 10: the sizes, and the problem.
+pub(crate) fn random(seed: u64, n: usize, most: u8) -> (Vec<[f64; 2]>, Problem) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let items: Vec<[f64; 2]> = (0..n)
+        .map(|_| {
+            [
+                f64::from(rng.random_range(2..=most)),
+                f64::from(rng.random_range(1..=most)),
+            ]
+        })
+        .collect();
+    let demand = Array2::from_shape_fn((n, 2), |(t, r)| items[t][r]);
+    (items, problem(Array2::from_elem((n, 2), 10.0), demand))
+}
+
 #[test]
 fn finds_the_optimum_and_proves_that_one_bin_fewer_is_impossible() {
     let far = || Instant::now() + Duration::from_secs(60);
     for seed in 0..40 {
         // Nine tasks of two resources with sizes from a small set (so that some tasks are
         // identical: item types with a multiplicity), nodes of 10.
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let items: Vec<[f64; 2]> = (0..9)
-            .map(|_| {
-                [
-                    f64::from(rng.random_range(2..=6u8)),
-                    f64::from(rng.random_range(1..=6u8)),
-                ]
-            })
-            .collect();
-        let demand = Array2::from_shape_fn((9, 2), |(t, r)| items[t][r]);
-        let p = problem(Array2::from_elem((9, 2), 10.0), demand);
+        let (items, p) = random(seed, 9, 6);
         let inst = Instance::new(&p);
         let full = inst.full();
         let stop = Stop {

@@ -165,6 +165,7 @@ impl Placement {
             note: None,
         }
     }
+
     /// The number of nodes with at least one task.
     pub fn nodes_used(&self) -> usize {
         let mut used: Vec<usize> = self.assignment.iter().flatten().copied().collect();

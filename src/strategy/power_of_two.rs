@@ -91,6 +91,7 @@ pub const SAMPLE_TRIES: usize = 8;
 /// assert!(every.0 < every.1 && every.1 < 100);
 /// assert_eq!(draw_by_rejection(7, 0, 0, 100, |_| true), Some(every));
 /// assert_eq!(draw_by_rejection(7, 0, 0, 100, |n| n == 3), None);
+/// assert_eq!(draw_by_rejection(7, 0, 0, 0, |_| true), None);
 /// ```
 pub fn draw_by_rejection(
     seed: u64,
@@ -99,6 +100,9 @@ pub fn draw_by_rejection(
     nodes: usize,
     fits: impl Fn(usize) -> bool,
 ) -> Option<(usize, usize)> {
+    if nodes == 0 {
+        return None;
+    }
     let mut x = splitmix64(splitmix64(splitmix64(seed) ^ task as u64) ^ changes);
     let mut next = || {
         x = splitmix64(x);

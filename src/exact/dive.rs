@@ -15,7 +15,7 @@
 //! before being tabu (never fixed) below the next.
 //!
 //! Complexity: per level [`LOOKAHEAD`] column generations and completions; at most
-//! `1 + levels x (WIDTH - 1)` dives for one discrepancy; the deadline caps it.
+//! `(1 + levels x (WIDTH - 1))^DISCREPANCIES` dives; the deadline caps it.
 
 use super::bound;
 use super::colgen::{self, Pool, Relaxation, Stop};
@@ -27,14 +27,14 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// The most columns other than the preferred one fixed on one path.
-pub const DISCREPANCIES: usize = 1;
+pub const DISCREPANCIES: usize = 2;
 
 /// The candidates tried per level (the preferred one and the others).
 pub const WIDTH: usize = 3;
 
 /// The columns of largest LP value evaluated per level (fixed, then column generation on
 /// what is left): the child of least LP value is preferred.
-pub const LOOKAHEAD: usize = 4;
+pub const LOOKAHEAD: usize = 3;
 
 /// The completion by enumeration of a dive node runs for at most about twice its column
 /// generation time, capped by this, plus a fifth of this.

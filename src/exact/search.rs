@@ -16,7 +16,7 @@
 //! The tree is searched by limited discrepancy search ([`Search::run`]): first the dive that
 //! always takes the preferred child, then the paths that deviate once, twice, ... After the
 //! first dive, price and dive ([`super::dive`]: LP-guided dives with column generation at each
-//! step, for a third of the time left) and the restricted master MIP over the columns generated
+//! step, for half the time left) and the restricted master MIP over the columns generated
 //! so far ([`super::restricted`]) look for a better incumbent. Each new incumbent is handed to the
 //! caller's improver, if any ([`Search::with_improver`]: `lp_optimal` runs the consolidation
 //! engine of `local_search`).
@@ -163,9 +163,9 @@ impl<'a> Search<'a> {
     }
 
     /// After the first dive: price and dive ([`super::dive`]) from the root relaxation, for an
-    /// incumbent one node better, with a third of the time left.
+    /// incumbent one node better, with half the time left.
     fn price_and_dive(&mut self, root: &Residual) -> Result<(), String> {
-        let left = self.time_left() / 3;
+        let left = self.time_left() / 2;
         let hint = self.root_pi.take();
         if self.closed() || self.z == 0 || left.is_zero() {
             return Ok(());

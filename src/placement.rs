@@ -166,6 +166,12 @@ impl Placement {
         }
     }
 
+    /// How good an answer is, smaller better: fewer tasks unplaced, then fewer nodes used
+    /// (how every strategy that picks among placements compares them).
+    pub(crate) fn rank(&self) -> (usize, usize) {
+        (self.unplaced.len(), self.nodes_used())
+    }
+
     /// The number of nodes with at least one task.
     pub fn nodes_used(&self) -> usize {
         let mut used: Vec<usize> = self.assignment.iter().flatten().copied().collect();

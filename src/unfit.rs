@@ -233,7 +233,8 @@ impl Reasons {
 #[derive(Debug, Clone)]
 struct Closest {
     demand: Vec<f64>,
-    /// (gap, node, resource short), least key first.
+    /// (gap, node, resource short), least key first after the scan (a placement changes a
+    /// gap in place).
     kept: Vec<(f64, usize, usize)>,
     next: (f64, usize),
 }

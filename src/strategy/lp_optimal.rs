@@ -67,7 +67,7 @@ impl Strategy for LpOptimal {
                 ..seed
             });
         }
-        let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+        let key = Placement::rank;
         let start = if key(&seed) < key(&best) {
             &seed
         } else {
@@ -155,7 +155,7 @@ fn keep_best(
     bound: usize,
     why: &str,
 ) -> Placement {
-    let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+    let key = Placement::rank;
     if key(&seed) < key(&best) {
         return Placement {
             status: Status::Feasible,
@@ -186,7 +186,7 @@ fn judge_exact(
         let why = format!("exact answer rejected ({violation})");
         return keep_best(best, best_name, seed, bound, &why);
     }
-    let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+    let key = Placement::rank;
     if optimal && key(&solved) <= key(&best) {
         let nodes = solved.nodes_used();
         return Placement {
@@ -222,7 +222,7 @@ pub(crate) fn best_heuristic(problem: &Problem, options: &Options) -> Result<(St
     let mut best: Option<(String, Placement)> = None;
     for entry in registry().iter().filter(|e| e.kind == Kind::Heuristic) {
         let placement = (entry.build)().place(problem, options)?;
-        let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+        let key = Placement::rank;
         if best.as_ref().is_none_or(|(_, b)| key(&placement) < key(b)) {
             best = Some((entry.name.to_string(), placement));
         }
@@ -246,7 +246,7 @@ fn judge(
         ));
         return best;
     }
-    let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+    let key = Placement::rank;
     let bound = best.bound;
     let meets_bound = solved.unplaced.len() == unplaceable && Some(solved.nodes_used()) <= bound;
     if (found.proven || meets_bound) && key(&solved) <= key(&best) {

@@ -139,6 +139,17 @@ impl TwoChoices {
         (i.min(j), i.max(j))
     }
 
+    /// The less loaded of two distinct nodes drawn by rank from a list of the fitting nodes
+    /// (in increasing order); the only one, if one.
+    fn by_rank(&mut self, state: &State<'_>, fitting: &[usize]) -> Option<usize> {
+        let k = fitting.len();
+        if k <= 1 {
+            return fitting.first().copied();
+        }
+        let (i, j) = self.draw(k);
+        Some(self.less_loaded(state, fitting[i], fitting[j]))
+    }
+
     /// The less loaded of two nodes, the first on a tie.
     fn less_loaded(&self, state: &State<'_>, a: usize, b: usize) -> usize {
         let load = |n: usize| node_load(state.free(n), state.capacity(n), &self.weights);
@@ -155,15 +166,12 @@ impl Selector for TwoChoices {
             return Some(self.less_loaded(state, a, b));
         }
         if let Some(allowed) = few_allowed(state, task) {
-            self.fitting.clear();
-            self.fitting
-                .extend(allowed.filter(|&n| state.fits(task, n)));
-            let k = self.fitting.len();
-            if k <= 1 {
-                return self.fitting.first().copied();
-            }
-            let (i, j) = self.draw(k);
-            return Some(self.less_loaded(state, self.fitting[i], self.fitting[j]));
+            let mut fitting = std::mem::take(&mut self.fitting);
+            fitting.clear();
+            fitting.extend(allowed.filter(|&n| state.fits(task, n)));
+            let chosen = self.by_rank(state, &fitting);
+            self.fitting = fitting;
+            return chosen;
         }
         self.tree.load(state, task);
         let k = self.tree.count(state, task);
@@ -187,12 +195,7 @@ impl Selector for TwoChoices {
         {
             return Some(self.less_loaded(state, a, b));
         }
-        let k = fitting.len();
-        if k <= 1 {
-            return fitting.first().copied();
-        }
-        let (i, j) = self.draw(k);
-        Some(self.less_loaded(state, fitting[i], fitting[j]))
+        self.by_rank(state, fitting)
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {

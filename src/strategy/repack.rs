@@ -67,7 +67,7 @@ impl Strategy for Repack {
                 break;
             }
             let placement = start.place(problem, options)?;
-            let key = |p: &Placement| (p.unplaced.len(), p.nodes_used());
+            let key = Placement::rank;
             if best.as_ref().is_none_or(|b| key(&placement) < key(b)) {
                 best = Some(placement);
             }

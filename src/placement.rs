@@ -174,10 +174,15 @@ impl Placement {
 
     /// The number of nodes with at least one task.
     pub fn nodes_used(&self) -> usize {
-        let mut used: Vec<usize> = self.assignment.iter().flatten().copied().collect();
-        used.sort_unstable();
-        used.dedup();
-        used.len()
+        let Some(&most) = self.assignment.iter().flatten().max() else {
+            return 0;
+        };
+        let mut seen = vec![false; most + 1];
+        let mut used = 0;
+        for &node in self.assignment.iter().flatten() {
+            used += usize::from(!std::mem::replace(&mut seen[node], true));
+        }
+        used
     }
 
     /// The number of tasks placed.

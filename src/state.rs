@@ -10,7 +10,7 @@
 
 use crate::model::Problem;
 use crate::placement::Reason;
-use ndarray::{Array1, Array2, ArrayView1};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Relative slack of the fit test, against rounding in sums of fractional demands: a demand
@@ -99,8 +99,14 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 #[derive(Debug)]
 pub struct State<'p> {
     problem: &'p Problem,
-    capacity: Array2<f64>,
-    free: Array2<f64>,
+    /// The number of resources: the length of each row below.
+    r: usize,
+    /// Nodes x resources, row-major (joined nodes appended).
+    capacity: Vec<f64>,
+    /// Nodes x resources, row-major.
+    free: Vec<f64>,
+    /// The problem's demand, tasks x resources, row-major.
+    demand: &'p [f64],
     tasks_on: Vec<u32>,
     work_on: Vec<f64>,
     alive: Vec<bool>,
@@ -116,6 +122,8 @@ impl Clone for State<'_> {
     fn clone(&self) -> Self {
         Self {
             problem: self.problem,
+            r: self.r,
+            demand: self.demand,
             capacity: self.capacity.clone(),
             free: self.free.clone(),
             tasks_on: self.tasks_on.clone(),
@@ -133,14 +141,13 @@ impl<'p> State<'p> {
     /// An empty allocation: every node alive and free, no task placed.
     pub fn new(problem: &'p Problem) -> Self {
         // Row-major whatever the problem's layout, so that a node's row is one slice.
-        let capacity = problem
-            .cluster()
-            .capacity()
-            .as_standard_layout()
-            .into_owned();
-        let nodes = capacity.nrows();
+        let matrix = problem.cluster().capacity();
+        let (nodes, r) = matrix.dim();
+        let capacity: Vec<f64> = matrix.iter().copied().collect();
         Self {
             problem,
+            r,
+            demand: problem.workload().demand_values(),
             free: capacity.clone(),
             capacity,
             tasks_on: vec![0; nodes],
@@ -169,7 +176,7 @@ impl<'p> State<'p> {
 
     /// The number of resources.
     pub fn resources(&self) -> usize {
-        self.capacity.ncols()
+        self.r
     }
 
     /// The problem this state allocates.
@@ -179,7 +186,7 @@ impl<'p> State<'p> {
 
     /// The number of nodes, failed ones included.
     pub fn nodes(&self) -> usize {
-        self.capacity.nrows()
+        self.alive.len()
     }
 
     /// The demand row of a task.
@@ -187,47 +194,50 @@ impl<'p> State<'p> {
         self.problem.demand(task)
     }
 
+    /// The demand row of a task as a slice, one value per resource.
+    pub fn demand_row(&self, task: usize) -> &'p [f64] {
+        &self.demand[task * self.r..(task + 1) * self.r]
+    }
+
     /// The full capacity of a node.
     pub fn capacity(&self, node: usize) -> ArrayView1<'_, f64> {
-        self.capacity.row(node)
+        ArrayView1::from(self.capacity_row(node))
     }
 
     /// The free capacity of a node.
     pub fn free(&self, node: usize) -> ArrayView1<'_, f64> {
-        self.free.row(node)
+        ArrayView1::from(self.free_row(node))
     }
 
     /// The free capacity of a node as a slice, one value per resource.
     pub fn free_row(&self, node: usize) -> &[f64] {
-        row(&self.free, node)
+        &self.free[node * self.r..(node + 1) * self.r]
     }
 
     /// The full capacity of a node as a slice, one value per resource.
     pub fn capacity_row(&self, node: usize) -> &[f64] {
-        row(&self.capacity, node)
+        &self.capacity[node * self.r..(node + 1) * self.r]
     }
 
     /// The free capacity of every node as one row-major slice: node `n`'s row starts at
     /// `n x resources`.
     pub fn free_values(&self) -> &[f64] {
-        self.free.as_slice().expect("state matrices are row-major")
+        &self.free
     }
 
     /// The capacity of every node as one row-major slice, as [`State::free_values`].
     pub fn capacity_values(&self) -> &[f64] {
-        self.capacity
-            .as_slice()
-            .expect("state matrices are row-major")
+        &self.capacity
     }
 
     /// The free capacity of every node, nodes x resources.
-    pub fn free_matrix(&self) -> &Array2<f64> {
-        &self.free
+    pub fn free_matrix(&self) -> ArrayView2<'_, f64> {
+        ArrayView2::from_shape((self.nodes(), self.r), &self.free).expect("nodes x resources")
     }
 
     /// The capacity of every node, nodes x resources (joined nodes included).
-    pub fn capacity_matrix(&self) -> &Array2<f64> {
-        &self.capacity
+    pub fn capacity_matrix(&self) -> ArrayView2<'_, f64> {
+        ArrayView2::from_shape((self.nodes(), self.r), &self.capacity).expect("nodes x resources")
     }
 
     /// How many tasks are placed on a node.
@@ -290,7 +300,7 @@ impl<'p> State<'p> {
         }
         let (free, capacity) = (self.free_row(node), self.capacity_row(node));
         Ok(fit_rows(
-            self.demand(task).iter(),
+            self.demand_row(task).iter(),
             free.iter(),
             capacity.iter(),
         )?)
@@ -309,8 +319,8 @@ impl<'p> State<'p> {
         }
         self.check(task, node)?;
         self.remove(task);
-        let demand = self.problem.demand(task);
-        for (f, &d) in row_mut(&mut self.free, node).iter_mut().zip(demand) {
+        let demand = self.demand_row(task);
+        for (f, &d) in self.free[node * self.r..][..self.r].iter_mut().zip(demand) {
             *f -= d;
         }
         self.tasks_on[node] += 1;
@@ -323,8 +333,8 @@ impl<'p> State<'p> {
     /// Removes a task from its node, returning the node it was on.
     pub fn remove(&mut self, task: usize) -> Option<usize> {
         let node = self.assignment[task].take()?;
-        let demand = self.problem.demand(task);
-        for (f, &d) in row_mut(&mut self.free, node).iter_mut().zip(demand) {
+        let demand = self.demand_row(task);
+        for (f, &d) in self.free[node * self.r..][..self.r].iter_mut().zip(demand) {
             *f += d;
         }
         self.tasks_on[node] -= 1;
@@ -337,12 +347,9 @@ impl<'p> State<'p> {
     ///
     /// Panics if `capacity` has the wrong length; callers validate it first.
     pub fn add_node(&mut self, capacity: ArrayView1<'_, f64>) -> usize {
-        self.capacity
-            .push_row(capacity)
-            .expect("capacity row has one value per resource");
-        self.free
-            .push_row(capacity)
-            .expect("capacity row has one value per resource");
+        assert_eq!(capacity.len(), self.r, "one capacity per resource");
+        self.capacity.extend(capacity.iter());
+        self.free.extend(capacity.iter());
         self.tasks_on.push(0);
         self.work_on.push(0.0);
         self.alive.push(true);
@@ -366,7 +373,7 @@ impl<'p> State<'p> {
 
     /// The used capacity of every node, nodes x resources.
     pub fn used(&self) -> Array2<f64> {
-        &self.capacity - &self.free
+        &self.capacity_matrix() - &self.free_matrix()
     }
 
     /// Why a task fits on no node now, with the data: see [`Reason`].
@@ -445,20 +452,6 @@ pub(crate) fn nearer(
         Some(b) if b.2 <= gap => Some(b),
         _ => Some((node, resource, gap)),
     }
-}
-
-/// A row of a row-major matrix as a slice.
-fn row(matrix: &Array2<f64>, node: usize) -> &[f64] {
-    let r = matrix.ncols();
-    let all = matrix.as_slice().expect("state matrices are row-major");
-    &all[node * r..(node + 1) * r]
-}
-
-/// A row of a row-major matrix as a mutable slice.
-fn row_mut(matrix: &mut Array2<f64>, node: usize) -> &mut [f64] {
-    let r = matrix.ncols();
-    let all = matrix.as_slice_mut().expect("state matrices are row-major");
-    &mut all[node * r..(node + 1) * r]
 }
 
 /// The resource to blame: the one whose demand most exceeds the most available on any node

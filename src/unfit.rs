@@ -57,7 +57,7 @@ impl Reasons {
     pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
         let Some(seen) = self.stamp else { return };
         let now = state.stamp();
-        let gives_back = state.demand(task).iter().any(|&d| d < 0.0);
+        let gives_back = state.demand_row(task).iter().any(|&d| d < 0.0);
         if seen.id != now.id || seen.changes + 1 != now.changes || gives_back {
             self.stamp = None;
             self.unfit.clear();
@@ -87,7 +87,7 @@ impl Reasons {
         {
             return false;
         }
-        let demand = state.demand(task);
+        let demand = state.demand_row(task);
         self.unfit
             .iter()
             .any(|u| u.iter().zip(demand).all(|(&u, &d)| u <= d))
@@ -243,14 +243,25 @@ impl Closest {
     /// Scans the alive nodes.
     fn scan(state: &State<'_>, demand: &[f64]) -> Self {
         let mut kept: Vec<(f64, usize, usize)> = Vec::with_capacity(KEPT + 1);
+        let (r, free, cap) = (demand.len(), state.free_values(), state.capacity_values());
+        // The key of the last node kept, once KEPT + 1 are: a node whose gap is clearly above
+        // it is passed over without the divisions of its exact gap.
+        let mut threshold = f64::INFINITY;
         for n in (0..state.nodes()).filter(|&n| state.is_alive(n)) {
-            let (resource, gap) = worst_gap(demand, state.free_row(n), state.capacity_row(n));
+            let (free, cap) = (&free[n * r..][..r], &cap[n * r..][..r]);
+            if clearly_above(demand, free, cap, threshold) {
+                continue;
+            }
+            let (resource, gap) = worst_gap(demand, free, cap);
             if kept.len() == KEPT + 1 && !before((gap, n), key(kept[KEPT])) {
                 continue;
             }
             let at = kept.partition_point(|&k| before(key(k), (gap, n)));
             kept.insert(at, (gap, n, resource));
             kept.truncate(KEPT + 1);
+            if kept.len() == KEPT + 1 {
+                threshold = kept[KEPT].0;
+            }
         }
         let next = if kept.len() > KEPT {
             let (gap, n, _) = kept.pop().expect("more than KEPT");
@@ -282,6 +293,18 @@ impl Closest {
             *k = (gap, node, resource);
         }
     }
+}
+
+/// Whether some resource's gap `(demand - free) / capacity` (as [`worst_gap`] computes it) is
+/// above `threshold` by more than rounding can account for, tested without a division: then
+/// the node's worst gap is above `threshold` too. `false` for an infinite threshold, and when in
+/// doubt.
+fn clearly_above(demand: &[f64], free: &[f64], capacity: &[f64], threshold: f64) -> bool {
+    threshold.is_finite()
+        && demand.iter().zip(free).zip(capacity).any(|((&d, &f), &c)| {
+            let (short, limit) = (d - f, threshold * c.max(f64::MIN_POSITIVE));
+            short - limit > 1e-9 * (short.abs() + limit.abs())
+        })
 }
 
 /// Whether key `a` (gap, node) comes before `b`: a smaller gap, or the same and a lower node.

@@ -106,6 +106,20 @@ impl<'a, 'p> Rows<'a, 'p> {
     }
 }
 
+/// Whether `demand` (of `R` resources) is at most some run of `R` keys in every resource: the
+/// test without a branch per resource, for the usual small numbers of resources.
+#[inline]
+fn any_corner<const R: usize>(demand: &[f64], keys: &[f64]) -> bool {
+    let d: &[f64; R] = demand.try_into().expect("R resources");
+    keys.chunks_exact(R).any(|corner| {
+        let mut ok = true;
+        for j in 0..R {
+            ok &= d[j] <= corner[j];
+        }
+        ok
+    })
+}
+
 /// The stack of branch and bound: tree nodes with their bounds. A depth-first search pushes two
 /// children per level, so 2 per level of a tree of at most 2^64 leaves is enough.
 const STACK: usize = 130;
@@ -115,8 +129,14 @@ impl NodeTree {
     /// scarcest resource, no resource is short on every node.
     pub(super) fn may_fit(&self, t: usize) -> bool {
         let keys = &self.data[t * self.layout.stride..][..self.layout.corners * self.r];
-        keys.chunks_exact(self.r)
-            .any(|corner| self.demand.iter().zip(corner).all(|(&d, &k)| d <= k))
+        match self.r {
+            2 => any_corner::<2>(&self.demand, keys),
+            3 => any_corner::<3>(&self.demand, keys),
+            4 => any_corner::<4>(&self.demand, keys),
+            _ => keys
+                .chunks_exact(self.r)
+                .any(|corner| self.demand.iter().zip(corner).all(|(&d, &k)| d <= k)),
+        }
     }
 
     /// Whether every position of subtree `t` holds a node the loaded demand fits (false for a

@@ -107,7 +107,7 @@ impl NodeTree {
             self.rebuild(state);
         }
         self.flush(state);
-        for (d, &v) in self.demand.iter_mut().zip(state.demand(task)) {
+        for (d, &v) in self.demand.iter_mut().zip(state.demand_row(task)) {
             *d = v;
         }
     }

@@ -43,6 +43,12 @@ impl Workload {
     }
 
     fn unchecked(resources: Resources, demand: Array2<f64>) -> Self {
+        // Row-major whatever the caller's layout, so that a task's row is one slice.
+        let demand = if demand.is_standard_layout() {
+            demand
+        } else {
+            demand.as_standard_layout().into_owned()
+        };
         Self {
             resources,
             demand,
@@ -123,6 +129,14 @@ impl Workload {
     /// The demand of one task.
     pub fn task(&self, task: usize) -> ArrayView1<'_, f64> {
         self.demand.row(task)
+    }
+
+    /// The demand of every task as one row-major slice: task `t`'s row starts at `t x
+    /// resources`.
+    pub fn demand_values(&self) -> &[f64] {
+        self.demand
+            .as_slice()
+            .expect("a workload's demand is kept row-major")
     }
 
     /// The number of tasks.

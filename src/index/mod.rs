@@ -28,11 +28,13 @@
 //! that a selector makes without a query (round robin's next node) none until one is needed.
 
 mod groups;
+mod linear;
 mod order;
 mod search;
 mod spec;
 mod tree;
 
+pub(crate) use linear::{Linear, LinearBound};
 pub(crate) use order::few_allowed;
 pub(crate) use search::Summary;
 pub(crate) use spec::{Member, Order, Scalar, Spec};

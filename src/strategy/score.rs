@@ -5,7 +5,7 @@
 use super::sample::Sampled;
 use super::{Options, Selector, select_best_in, select_best_par};
 use crate::error::{Error, Result};
-use crate::index::{NodeTree, Order, Spec, Summary, few_allowed, scratch};
+use crate::index::{Linear, LinearBound, NodeTree, Order, Spec, Summary, few_allowed, scratch};
 use crate::model::Problem;
 use crate::state::State;
 use ndarray::ArrayView1;
@@ -194,6 +194,9 @@ pub(crate) struct Scored {
     bound: BoundFn,
     weights: Vec<f64>,
     tree: Option<NodeTree>,
+    /// For scores linear in the free fractions on each machine type: nodes by type and weighted
+    /// free fraction, asked before the tree.
+    linear: Option<Linear>,
 }
 
 impl Selector for Scored {
@@ -203,11 +206,15 @@ impl Selector for Scored {
             bound,
             weights,
             tree,
+            linear,
         } = self;
         let demand = state.demand(task);
         let score_of = |n: usize| score(demand, state.free(n), state.capacity(n), weights);
         if let Some(nodes) = few_allowed(state, task) {
             return select_best_in(state, task, nodes, score_of);
+        }
+        if let Some(found) = linear.as_mut().and_then(|l| l.best(state, task, score_of)) {
+            return found;
         }
         match tree {
             Some(tree) => {
@@ -219,20 +226,25 @@ impl Selector for Scored {
     }
 
     fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        if let Some(tree) = &mut self.tree {
-            tree.changed(state, node);
-        }
+        self.changed(state, node);
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        if let Some(tree) = &mut self.tree {
-            tree.changed(state, node);
-        }
+        self.changed(state, node);
     }
 
     fn node_changed(&mut self, state: &State<'_>, node: usize) {
+        self.changed(state, node);
+    }
+}
+
+impl Scored {
+    fn changed(&mut self, state: &State<'_>, node: usize) {
         if let Some(tree) = &mut self.tree {
             tree.changed(state, node);
+        }
+        if let Some(linear) = &mut self.linear {
+            linear.changed(state, node);
         }
     }
 }
@@ -250,14 +262,38 @@ pub(crate) fn scored(
     scored_by(problem, options, weights, (score, bound), false)
 }
 
+/// [`scored`], for a score that is linear in the weighted free fraction on each machine type:
+/// also the [`Linear`] index, walking from the most free nodes, with `per_node` as its bound.
+pub(crate) fn scored_linear(
+    problem: &Problem,
+    options: &Options,
+    weights: &Weights,
+    rule: (ScoreFn, BoundFn),
+    linear: LinearBound,
+) -> Option<Box<dyn Selector>> {
+    build(problem, options, weights, rule, (false, Some(linear)))
+}
+
 /// [`scored`], with the tree also keeping the pairwise differences of free fractions (`pairs`,
 /// for `balanced`).
 pub(crate) fn scored_by(
     problem: &Problem,
     options: &Options,
     weights: &Weights,
-    (score, bound): (ScoreFn, BoundFn),
+    rule: (ScoreFn, BoundFn),
     pairs: bool,
+) -> Option<Box<dyn Selector>> {
+    build(problem, options, weights, rule, (pairs, None))
+}
+
+/// The scored selector (or the sampled one), its tree with `pairs`, and the linear index if
+/// asked for.
+fn build(
+    problem: &Problem,
+    options: &Options,
+    weights: &Weights,
+    (score, bound): (ScoreFn, BoundFn),
+    (pairs, linear): (bool, Option<LinearBound>),
 ) -> Option<Box<dyn Selector>> {
     let weights = weights.resolve(problem.resources().len()).ok()?;
     if let Some(percent) = options.percentage_of_nodes_to_score {
@@ -271,6 +307,7 @@ pub(crate) fn scored_by(
         score,
         bound,
         tree: NodeTree::new(spec, weights.len()),
+        linear: linear.map(|per_node| Linear::new(&weights, per_node)),
         weights,
     }))
 }

@@ -1,0 +1,305 @@
+//! Nodes of each machine type in order of their weighted free fraction, for the scores that
+//! follow it linearly (`worst_fit`'s LeastAllocated, `best_fit`'s MostAllocated).
+//!
+//! On nodes of one capacity row (a machine type), such a score is, up to the fit tolerance and
+//! rounding, a linear function of `L = sum_r w_r x free_r / capacity_r` (over the resources the
+//! type has): the emptiest fitting node of each type has the best LeastAllocated score of its
+//! type, the fullest the best MostAllocated. [`Linear`] keeps each type's nodes ordered by `L`,
+//! and a query walks each type from the preferred end, scoring the nodes that fit, until the
+//! score's bound at the next node's `L` is below the best score found. It is the branch and bound
+//! of the node tree with one node per step, and so as exact: every node passed over is bounded
+//! by a valid bound of the floating-point score, every node returned passed the state's fit
+//! test and was scored by the strategy's own function, ties go to the lowest index (nodes of
+//! equal `L` are walked in index order, and a walk stops only on a bound strictly below).
+//!
+//! It gives up (the caller asks the node tree) when a walk visits more than [`VISITS`] nodes in
+//! all (many nodes alike, or many that the task does not fit), when there are more than
+//! [`MAX_TYPES`] machine types, when a demand is negative, or when some node has more free than
+//! capacity or less than none (the linear bound assumes neither).
+
+use crate::state::{Rejection, Stamp, State};
+use std::collections::BTreeSet;
+
+/// At most this many nodes are visited by one query before it gives up.
+pub(crate) const VISITS: usize = 512;
+
+/// With more machine types than this, the index is not used.
+pub(crate) const MAX_TYPES: usize = 16;
+
+/// A per-type walk's bound: from a node's weighted free fraction `L`, the task's weighted share
+/// of the type's capacity and the total weight of the type's resources, an upper bound of the
+/// score of every node of the type with that `L` that the task fits.
+pub(crate) type LinearBound = fn(f64, f64, f64) -> f64;
+
+/// One machine type: its capacity row, the total weight of its resources, its empty nodes (free
+/// capacity equal to the capacity row: all alike, so that only the lowest index can be chosen)
+/// and its other nodes by key.
+#[derive(Debug, Clone)]
+struct Type {
+    capacity: Vec<f64>,
+    total: f64,
+    empty: BTreeSet<u32>,
+    nodes: BTreeSet<(u64, u32)>,
+}
+
+/// See the [module](self) documentation.
+///
+/// Memory: 20 bytes per node (its type and key) and a B-tree entry of 16 bytes per node.
+#[derive(Debug, Clone)]
+pub(crate) struct Linear {
+    weights: Vec<f64>,
+    bound: LinearBound,
+    stamp: Option<Stamp>,
+    types: Vec<Type>,
+    type_of: Vec<u32>,
+    /// Per node, the key it is filed under; `None` if it is not filed (odd).
+    key: Vec<Option<u64>>,
+    /// Nodes not filed because a free fraction is outside 0..=1 (or not a number).
+    odd: usize,
+    /// Whether the problem has few enough machine types.
+    usable: bool,
+}
+
+/// The key of an empty node (not a valid key of the others: a NaN's bits).
+const EMPTY: u64 = u64::MAX;
+
+impl Linear {
+    /// An index walking from the largest weighted free fraction, with this bound; built on
+    /// first use.
+    pub(crate) fn new(weights: &[f64], bound: LinearBound) -> Self {
+        Self {
+            weights: weights.to_vec(),
+            bound,
+            stamp: None,
+            types: Vec::new(),
+            type_of: Vec::new(),
+            key: Vec::new(),
+            odd: 0,
+            usable: true,
+        }
+    }
+
+    /// Told that `node` changed by the state's last change; any other change unseen means a
+    /// rebuild at the next query.
+    pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
+        let now = state.stamp();
+        match self.stamp {
+            Some(seen)
+                if seen.id == now.id
+                    && seen.changes + 1 == now.changes
+                    && node < self.key.len()
+                    && self.key.len() == state.nodes() =>
+            {
+                self.unfile(node);
+                self.file(state, node);
+                self.stamp = Some(now);
+            }
+            Some(seen) if seen == now => {}
+            _ => self.stamp = None,
+        }
+    }
+
+    /// Among the nodes `task` fits, the one of highest `score`, ties to the lowest index:
+    /// `Some(answer)`, or `None` if the index cannot answer (see the module documentation).
+    ///
+    /// Complexity: O(types x log(nodes)) to start each walk, O(resources) per node visited (at
+    /// most [`VISITS`]).
+    pub(crate) fn best(
+        &mut self,
+        state: &State<'_>,
+        task: usize,
+        mut score: impl FnMut(usize) -> f64,
+    ) -> Option<Option<usize>> {
+        if self.stamp != Some(state.stamp()) || self.key.len() != state.nodes() {
+            self.rebuild(state);
+        }
+        let demand = state.demand_row(task);
+        if !self.usable || self.odd > 0 || demand.iter().any(|&d| d < 0.0) {
+            return None;
+        }
+        let (mut best, mut best_node, mut visits) = (f64::NEG_INFINITY, usize::MAX, 0);
+        // One node of the walk: whether to go on (`None` to give up). An empty node is alike
+        // the other empty nodes of its type but for being down, cordoned or not allowed: after
+        // one that the resources decide (fitting or not), the others are passed over.
+        let mut visit = |l: f64, node: u32, shares: f64, total: f64, empty: bool| {
+            if (self.bound)(l, shares, total) < best {
+                return Some(false);
+            }
+            visits += 1;
+            if visits > VISITS {
+                return None;
+            }
+            let node = node as usize;
+            match state.check(task, node) {
+                Ok(()) => {
+                    let s = score(node);
+                    if s > best || (s == best && node < best_node) {
+                        (best, best_node) = (s, node);
+                    }
+                    Some(!empty)
+                }
+                Err(Rejection::Short(_)) => Some(!empty),
+                Err(_) => Some(true),
+            }
+        };
+        for ty in &self.types {
+            let shares: f64 = (0..demand.len())
+                .filter(|&r| ty.capacity[r] > 0.0)
+                .map(|r| self.weights[r] * demand[r] / ty.capacity[r])
+                .sum();
+            // The empty nodes sit at the most free end.
+            let empty = ty.empty.iter().map(|&n| (ty.total, n, true));
+            let keyed = ty.nodes.iter().map(|&(key, node)| {
+                let l = f64::from_bits(!key);
+                (l, node, false)
+            });
+            for (l, node, e) in empty {
+                if !visit(l, node, shares, ty.total, e)? {
+                    break;
+                }
+            }
+            for (l, node, e) in keyed {
+                if !visit(l, node, shares, ty.total, e)? {
+                    break;
+                }
+            }
+        }
+        Some((best_node != usize::MAX).then_some(best_node))
+    }
+
+    fn rebuild(&mut self, state: &State<'_>) {
+        let nodes = state.nodes();
+        self.types.clear();
+        self.type_of = vec![0; nodes];
+        self.key = vec![None; nodes];
+        self.odd = 0;
+        self.usable = true;
+        for n in 0..nodes {
+            let cap = state.capacity_row(n);
+            let t = match self.types.iter().position(|t| t.capacity == cap) {
+                Some(t) => t,
+                None if self.types.len() == MAX_TYPES => {
+                    self.usable = false;
+                    break;
+                }
+                None => {
+                    let total = (0..cap.len())
+                        .filter(|&r| cap[r] > 0.0)
+                        .map(|r| self.weights[r])
+                        .sum();
+                    self.types.push(Type {
+                        capacity: cap.to_vec(),
+                        total,
+                        empty: BTreeSet::new(),
+                        nodes: BTreeSet::new(),
+                    });
+                    self.types.len() - 1
+                }
+            };
+            self.type_of[n] = t as u32;
+        }
+        if !self.usable || self.types.iter().any(|t| t.total <= 0.0) {
+            self.usable = false;
+            self.types.clear();
+        } else {
+            for n in 0..nodes {
+                self.file(state, n);
+            }
+        }
+        self.stamp = Some(state.stamp());
+    }
+
+    /// Files `node` under its weighted free fraction now (or counts it odd).
+    fn file(&mut self, state: &State<'_>, node: usize) {
+        if !self.usable {
+            return;
+        }
+        let (free, cap) = (state.free_row(node), state.capacity_row(node));
+        let ty = &mut self.types[self.type_of[node] as usize];
+        if free == cap {
+            self.key[node] = Some(EMPTY);
+            ty.empty.insert(node as u32);
+            return;
+        }
+        let mut l = 0.0;
+        for r in (0..free.len()).filter(|&r| cap[r] > 0.0) {
+            let phi = free[r] / cap[r];
+            if !(0.0..=1.0).contains(&phi) {
+                self.odd += 1;
+                return;
+            }
+            l += self.weights[r] * phi;
+        }
+        // Non-negative: the bits order as the values do, their complement the other way.
+        let key = !l.to_bits();
+        self.key[node] = Some(key);
+        ty.nodes.insert((key, node as u32));
+    }
+
+    /// Takes `node` out of the index.
+    fn unfile(&mut self, node: usize) {
+        if !self.usable {
+            return;
+        }
+        let ty = &mut self.types[self.type_of[node] as usize];
+        match self.key[node].take() {
+            None => self.odd -= 1,
+            Some(EMPTY) => {
+                ty.empty.remove(&(node as u32));
+            }
+            Some(key) => {
+                ty.nodes.remove(&(key, node as u32));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cluster, Problem, Resources, Workload};
+    use crate::strategy::{least_allocated, select_best};
+    use ndarray::{Array2, array};
+
+    /// LeastAllocated's bound, padded generously.
+    fn bound(l: f64, shares: f64, total: f64) -> f64 {
+        (l - shares) / total + 1e-6
+    }
+
+    fn problem(capacity: Array2<f64>, demand: Array2<f64>) -> Problem {
+        let r = Resources::new(["cpu", "memory"]).unwrap();
+        let cluster = Cluster::new(r.clone(), capacity).unwrap();
+        Problem::new(cluster, Workload::new(r, demand).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn answers_as_the_full_scan_and_gives_up_on_many_types() {
+        // Two machine types; tasks placed one after another, each choice checked.
+        let capacity =
+            Array2::from_shape_fn((40, 2), |(n, r)| [[8.0, 16.0], [4.0, 32.0]][n % 2][r]);
+        let demand = Array2::from_shape_fn((120, 2), |(t, r)| ((t * 7 + r * 3) % 5) as f64 + 0.5);
+        let p = problem(capacity, demand);
+        let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0, 1.0], bound));
+        let mut answered = 0;
+        for task in 0..p.tasks() {
+            let d = p.demand(task);
+            let score = |n: usize| least_allocated(d, state.free(n), state.capacity(n), &[1.0; 2]);
+            let want = select_best(&state, task, score);
+            if let Some(got) = index.best(&state, task, score) {
+                assert_eq!(got, want, "task {task}");
+                answered += 1;
+            }
+            if let Some(node) = want {
+                state.place(task, node).unwrap();
+                index.changed(&state, node);
+            }
+        }
+        assert_eq!(answered, p.tasks());
+        // Seventeen machine types: the index does not answer.
+        let capacity = Array2::from_shape_fn((17, 2), |(n, _)| 10.0 + n as f64);
+        let p = problem(capacity, array![[1.0, 1.0]]);
+        let state = State::new(&p);
+        let mut index = Linear::new(&[1.0, 1.0], bound);
+        assert_eq!(index.best(&state, 0, |_| 0.0), None);
+    }
+}

@@ -5,7 +5,7 @@
 use super::sample::Sampled;
 use super::{Options, Selector, select_best_in, select_best_par};
 use crate::error::{Error, Result};
-use crate::index::{Linear, LinearBound, NodeTree, Order, Spec, Summary, few_allowed, scratch};
+use crate::index::{Linear, LinearBound, NodeTree, Order, Spec, Summary, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 use ndarray::ArrayView1;
@@ -120,69 +120,47 @@ pub(crate) fn pad(bound: f64) -> f64 {
     bound + bound.abs() * 1e-12 + 1e-300
 }
 
-/// An upper bound of [`weighted_mean`] over the resources each node has, where the value of
-/// resource `r` is at most `high(r)`: the same mean of the `high(r)` when every node has the same
-/// resources, else the largest `high(r)` (a mean is at most its largest value), padded.
-pub(crate) fn mean_bound(
-    summary: &Summary<'_>,
-    weights: &[f64],
-    high: impl Fn(usize) -> f64,
-) -> f64 {
-    let resources = 0..weights.len();
-    if summary.all == summary.any {
-        let values = resources
-            .filter(|&r| summary.every(r))
-            .map(|r| (r, high(r)));
-        weighted_mean(values, weights)
-    } else {
-        pad(resources
-            .filter(|&r| summary.some(r))
-            .map(high)
-            .fold(0.0, f64::max))
-    }
-}
-
-/// When every node of a subtree has the same resources, none of them has more free than
-/// capacity, and no demand is negative: the total of the weights over those resources (if
-/// positive), for bounds that follow utilization linearly. `None` otherwise.
-pub(crate) fn linear_total(summary: &Summary<'_>, demand: &[f64], weights: &[f64]) -> Option<f64> {
-    if summary.all != summary.any {
-        return None;
-    }
-    let mut total = 0.0;
-    for r in (0..weights.len()).filter(|&r| summary.every(r)) {
-        if demand[r] < 0.0 || summary.phi_hi[r] > 1.0 || summary.phi_lo[r] < 0.0 {
-            return None;
-        }
-        total += weights[r];
-    }
-    (total > 0.0).then_some(total)
-}
-
 /// The bound of a weighted mean of per-resource values over a subtree, two ways, the smaller
-/// taken: [`mean_bound`] of `value(r, q_r)`, each resource's value bounded given its extreme
-/// demand share `q_r = share(r)`; and, where [`linear_total`] applies, `linear(W, sum_r w_r
-/// q_r)` (padded), a bound through the subtree's weighted sum of free fractions.
+/// taken. First, each resource's value bounded given its extreme demand share `q_r =
+/// share(r)`: when every node of the subtree has the same resources, the same weighted mean of
+/// the `value(r, q_r)` (its operations monotone, so valid in floating point), else the largest
+/// of them (a mean is at most its largest value), padded. Second, when every node has the same
+/// resources, no demand is negative and no free fraction is outside 0..=1 (utilization then
+/// follows free fractions linearly), `linear(W, sum_r w_r q_r)` with `W` the total weight,
+/// padded: a bound through the subtree's weighted sum of free fractions.
 pub(crate) fn mean_bounds(
     (demand, s, weights): (&[f64], &Summary<'_>, &[f64]),
     share: impl Fn(usize) -> f64,
     value: impl Fn(usize, f64) -> f64,
     linear: impl Fn(f64, f64) -> f64,
 ) -> f64 {
-    scratch(weights.len(), |q| {
-        for r in (0..weights.len()).filter(|&r| s.some(r)) {
-            q[r] = share(r);
+    // One pass over the resources. With the same resources on every node, the mean is summed
+    // in the order of [`weighted_mean`], so that it bounds the score without padding.
+    let uniform = s.all == s.any;
+    let (mut sum, mut total, mut largest, mut shares) = (0.0, 0.0, 0.0f64, 0.0);
+    let mut linear_applies = uniform;
+    for r in (0..weights.len()).filter(|&r| s.some(r)) {
+        let q = share(r);
+        let v = value(r, q);
+        if uniform {
+            sum += weights[r] * v;
+            total += weights[r];
+            shares += weights[r] * q;
+            linear_applies &= demand[r] >= 0.0 && s.phi_hi[r] <= 1.0 && s.phi_lo[r] >= 0.0;
+        } else {
+            largest = largest.max(v);
         }
-        let boxed = mean_bound(s, weights, |r| value(r, q[r]));
-        let Some(total) = linear_total(s, demand, weights) else {
-            return boxed;
-        };
-        let shares: f64 = (0..weights.len())
-            .filter(|&r| s.every(r))
-            .map(|r| weights[r] * q[r])
-            .sum();
+    }
+    let boxed = match (uniform, total > 0.0) {
+        (true, true) => sum / total,
+        (true, false) => 0.0,
+        (false, _) => pad(largest),
+    };
+    if linear_applies && total > 0.0 {
         boxed.min(pad(linear(total, shares)))
-    })
+    } else {
+        boxed
+    }
 }
 
 /// The select step with a pure score: among the nodes `task` fits, the highest score, ties to

@@ -1,7 +1,7 @@
 //! The leaf orders of the node tree, and the candidates of restricted tasks.
 
 use super::spec::{Order, Scalar, Spec};
-use crate::state::State;
+use crate::state::{State, TOLERANCE};
 
 /// How free a node is, from its least free fraction `phi`: 0 for a failed node or none free,
 /// then the binary order of magnitude of `phi` below 1/16 (1 below 2^-16, ..., 12 for
@@ -44,6 +44,28 @@ pub(super) fn scarcest(free: &[f64], capacity: &[f64]) -> usize {
         }
     }
     best.0
+}
+
+/// Folds a node's fit keys (`free + TOLERANCE x capacity` per resource) into the run of `keys`
+/// of its group: its scarcest resource (least free fraction, compared without dividing; capacity
+/// 0 left out) modulo the number of runs. For `R` resources, without a loop of unknown length.
+#[inline]
+pub(super) fn fold_keys<const R: usize>(keys: &mut [f64], free: &[f64], cap: &[f64]) {
+    let (f, c): (&[f64; R], &[f64; R]) = (
+        free.try_into().expect("R resources"),
+        cap.try_into().expect("R resources"),
+    );
+    let mut scarcest = None::<usize>;
+    for j in 0..R {
+        if c[j] > 0.0 && scarcest.is_none_or(|b| f[j] * c[b] < f[b] * c[j]) {
+            scarcest = Some(j);
+        }
+    }
+    let corner = scarcest.unwrap_or(0) % (keys.len() / R) * R;
+    let run: &mut [f64; R] = (&mut keys[corner..corner + R]).try_into().expect("R keys");
+    for j in 0..R {
+        run[j] = run[j].max(f[j] + TOLERANCE * c[j]);
+    }
 }
 
 /// Per node, the rank of its capacity row among the distinct capacity rows in lexicographic

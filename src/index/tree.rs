@@ -7,7 +7,7 @@ use crate::state::{Stamp, State, TOLERANCE};
 /// the scale example: faster for every indexed strategy).
 pub(crate) const BLOCK: usize = 8;
 
-use super::order::{leaf_order, scarcest, shape_ranks};
+use super::order::{fold_keys, leaf_order, scarcest, shape_ranks};
 use super::spec::{Layout, Member, Order, Scalar, Spec};
 
 /// A segment tree over blocks of nodes; see the [module](super) documentation.
@@ -278,12 +278,21 @@ impl NodeTree {
                 continue;
             }
             let (free, cap) = (state.free_row(node), state.capacity_row(node));
-            let corner = scarcest(free, cap) % lay.corners * r;
-            for j in 0..r {
-                let key = free[j] + TOLERANCE * cap[j];
-                row[corner + j] = row[corner + j].max(key);
-                if let Some(o) = lay.key_min {
-                    row[o + j] = row[o + j].min(key);
+            let keys = &mut row[..lay.corners * r];
+            match r {
+                2 => fold_keys::<2>(keys, free, cap),
+                3 => fold_keys::<3>(keys, free, cap),
+                4 => fold_keys::<4>(keys, free, cap),
+                _ => {
+                    let corner = scarcest(free, cap) % lay.corners * r;
+                    for j in 0..r {
+                        keys[corner + j] = keys[corner + j].max(free[j] + TOLERANCE * cap[j]);
+                    }
+                }
+            }
+            if let Some(o) = lay.key_min {
+                for j in 0..r {
+                    row[o + j] = row[o + j].min(free[j] + TOLERANCE * cap[j]);
                 }
             }
             if let (Some(o), Some(w)) = (lay.boxes, &self.spec.boxes) {

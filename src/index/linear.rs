@@ -60,8 +60,10 @@ pub(crate) struct Linear {
     usable: bool,
 }
 
-/// The key of an empty node (not a valid key of the others: a NaN's bits).
-const EMPTY: u64 = u64::MAX;
+/// The key recorded for an empty node, which is filed in its type's set of empty nodes: never
+/// the key of another node (those are complements of the bits of non-negative finite values,
+/// all at least 2^63; the complement of 0.0, a full node's, is `u64::MAX`).
+const EMPTY: u64 = 0;
 
 impl Linear {
     /// An index walking from the largest weighted free fraction, with this bound; built on
@@ -295,6 +297,29 @@ mod tests {
             }
         }
         assert_eq!(answered, p.tasks());
+        // Every node filed once, in one set: none left behind by a full node (weighted free
+        // fraction 0) filed again.
+        let filed = |index: &Linear| -> usize {
+            index
+                .types
+                .iter()
+                .map(|t| t.empty.len() + t.nodes.len())
+                .sum()
+        };
+        assert_eq!(filed(&index), p.nodes());
+        let p = problem(
+            array![[2.0, 2.0], [2.0, 2.0]],
+            array![[1.0, 1.0], [1.0, 1.0]],
+        );
+        let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0, 1.0], bound));
+        assert_eq!(index.best(&state, 0, |_| 0.0), Some(Some(0)));
+        for task in 0..2 {
+            state.place(task, 0).unwrap();
+            index.changed(&state, 0);
+        }
+        state.remove(0);
+        index.changed(&state, 0);
+        assert_eq!(filed(&index), 2);
         // Seventeen machine types: the index does not answer.
         let capacity = Array2::from_shape_fn((17, 2), |(n, _)| 10.0 + n as f64);
         let p = problem(capacity, array![[1.0, 1.0]]);

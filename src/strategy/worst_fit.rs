@@ -65,15 +65,21 @@ pub(crate) fn least_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[
         (demand, s, weights),
         |r| s.share_lo(demand[r], r),
         |r, q| 1.0 - utilization(s.phi_hi[r], q),
-        |total, shares| (s.linear.1 - shares) / total + TOLERANCE,
+        |total, shares| left_after(s.linear.1, shares, total),
     )
 }
 
 /// The bound of [`least_allocated`] on a machine type at weighted free fraction `emptiest`
-/// (nodes with less have a lower bound): `(L - sum w x share) / W + TOLERANCE`, padded (a node
-/// the task fits has each free fraction at least its share less the tolerance).
+/// (nodes with less have a lower bound): [`left_after`], padded.
 fn least_allocated_linear(emptiest: f64, shares: f64, total: f64) -> f64 {
-    pad((emptiest - shares) / total + TOLERANCE)
+    pad(left_after(emptiest, shares, total))
+}
+
+/// LeastAllocated through the weighted sum of free fractions `linear` of a node: at most
+/// `(linear - sum w x share) / W + TOLERANCE` (a node the task fits has each free fraction at
+/// least its share less the tolerance), in real numbers; callers pad it.
+fn left_after(linear: f64, shares: f64, total: f64) -> f64 {
+    (linear - shares) / total + TOLERANCE
 }
 
 impl WorstFit {

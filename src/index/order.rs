@@ -25,14 +25,14 @@ fn fullness_band(state: &State<'_>, node: usize) -> u8 {
 }
 
 /// How unbalanced a node is: its free fraction of the first resource less that of the second,
-/// in 65 steps from -1 to 1 (32 if it lacks one of them or there is one resource).
+/// in 255 steps from -1 to 1 (32 if it lacks one of them or there is one resource).
 fn imbalance_band(state: &State<'_>, node: usize) -> u8 {
     let (free, cap) = (state.free_row(node), state.capacity_row(node));
     if cap.len() < 2 || cap[0] <= 0.0 || cap[1] <= 0.0 {
         return 32;
     }
     let d = free[0] / cap[0] - free[1] / cap[1];
-    ((d + 1.0) * 32.0).round().clamp(0.0, 64.0) as u8
+    ((d + 1.0) * 127.0).round().clamp(0.0, 254.0) as u8
 }
 
 /// The resource with the least free fraction among those the node has (0 if none).
@@ -101,16 +101,17 @@ pub(super) fn leaf_order(spec: &Spec, state: &State<'_>, shapes: &[u32]) -> Vec<
             .chain((given.len() as u32)..nodes as u32)
             .collect(),
         Order::Shape => {
-            // (shape, band, node) packed in one key: 32 bits of node, 8 of band, 24 of shape.
+            // (shape, bands, node) packed in one key: 32 bits of node, 16 of bands, 16 of shape
+            // (shapes past 65,535 share the last rank: the order only makes searches faster).
             let mut keys: Vec<u64> = (0..nodes)
                 .map(|n| {
+                    let (full, tilt) = (fullness_band(state, n), imbalance_band(state, n));
                     let band = if spec.pairs {
-                        imbalance_band(state, n)
+                        u64::from(tilt) << 8 | u64::from(full)
                     } else {
-                        fullness_band(state, n)
+                        u64::from(full) << 8 | u64::from(tilt)
                     };
-                    let band = u64::from(band);
-                    u64::from(shapes[n]) << 40 | band << 32 | n as u64
+                    u64::from(shapes[n].min(0xFFFF)) << 48 | band << 32 | n as u64
                 })
                 .collect();
             keys.sort_unstable();

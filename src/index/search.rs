@@ -26,8 +26,8 @@ pub(crate) struct Summary<'a> {
     /// The least and the most weighted sum of free fractions (over the resources a node has,
     /// with the weights the tree was built with).
     pub(crate) linear: (f64, f64),
-    /// Per resource `k`, the most weighted sum of free fractions with `k`'s weight taken four
-    /// times (a linear key tilted toward `k`).
+    /// Per resource `k`, the most weighted sum of free fractions with `k`'s weight taken twice
+    /// (a linear key tilted toward `k`).
     pub(crate) tilted: &'a [f64],
     /// Per pair of resources `a < b` in order, the least and the most `phi_a - phi_b` over
     /// nodes that have both (empty if the tree does not keep them).

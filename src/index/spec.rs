@@ -33,10 +33,13 @@ pub(crate) enum Order {
     /// These nodes in this order (a permutation of the problem's nodes), then joined nodes.
     Given(Vec<usize>),
     /// Nodes of equal capacity together (capacity rows in lexicographic order), then by how
-    /// full they are (bands of their least free fraction), index order among equals: a
-    /// subtree of one machine type has exact score bounds, and full nodes sit together so that
-    /// the fit keys skip them a subtree at a time. The tree re-sorts itself when its searches
-    /// visit many more leaves than they return nodes.
+    /// full they are (bands of their least free fraction), then by how unbalanced (bands of the
+    /// first two resources' difference of free fractions; with `pairs`, unbalance first), index
+    /// order among equals: a subtree of one machine type has exact score bounds, nodes of a
+    /// leaf have about the same free fractions in both resources (tight bounds for scores that
+    /// weigh them differently), and full nodes sit together so that the fit keys skip them a
+    /// subtree at a time. The tree re-sorts itself when its searches visit many more leaves
+    /// than they return nodes.
     Shape,
     /// Nodes by how full they are (bands of their least free fraction), then by the tree's
     /// [`Scalar`], then index: the least loaded nodes that still have room sit together. The
@@ -90,7 +93,7 @@ impl Spec {
 
     /// With boxes, also per pair of resources the range of the difference of their free
     /// fractions over nodes that have both, and nodes of a shape ordered by that difference for
-    /// the first two resources (how unbalanced they are) rather than by how full.
+    /// the first two resources (how unbalanced they are) before how full.
     pub(crate) fn with_pairs(mut self) -> Self {
         self.pairs = true;
         self

@@ -309,9 +309,9 @@ impl NodeTree {
                 row[o + 4 * r] = row[o + 4 * r].min(linear);
                 row[o + 4 * r + 1] = row[o + 4 * r + 1].max(linear);
                 for k in 0..r {
-                    // Tilted toward resource k: its weight taken four times.
+                    // Tilted toward resource k: its weight taken twice.
                     let tilted = if cap[k] > 0.0 {
-                        linear + 3.0 * w[k] * (free[k] / cap[k])
+                        linear + w[k] * (free[k] / cap[k])
                     } else {
                         linear
                     };

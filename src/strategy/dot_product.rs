@@ -85,36 +85,44 @@ fn bound_with(demand: &[f64], s: &Summary<'_>, weights: &[f64], q: &mut [f64]) -
     if s.is_point() {
         return score;
     }
-    let boxed = if monotone { score } else { pad(score) };
-    boxed.min(linear_alignment(q, s, weights).map_or(f64::INFINITY, pad))
+    if !monotone {
+        return pad(score);
+    }
+    score.min(linear_alignment(q, s, weights).map_or(f64::INFINITY, pad))
 }
 
 /// With shares `q_r` at most `q_hi_r` (given): for a linear key `sum_r v_r phi_r` at most `H`
-/// over the subtree and `lambda = min_r w_r q_hi_r / v_r`, `sum_r w_r q_r phi_r <= lambda x H +
-/// sum_r (w_r q_hi_r - lambda v_r) phi_hi_r`: the bulk of the score taken from one node's free
-/// fractions together. The least over the plain key (`v = w`) and the keys tilted toward each
-/// resource (`v_k = 4 w_k`), the one nearest the task's shape giving the least. `None` where it
-/// does not apply (nodes with different resources, a negative demand or free fraction).
+/// over the subtree and any `lambda >= 0`, `sum_r w_r q_r phi_r` is at most `lambda x H + sum_r
+/// (w_r q_hi_r - lambda v_r)^+ phi_hi_r`: the bulk of the score taken from one node's free
+/// fractions together. `lambda = min_r q_hi_r / t_r` over the weighted resources, with `v_r =
+/// t_r w_r` (exact when the task's shape is the key's). The least over the plain key (`t = 1`)
+/// and the keys tilted toward each resource (`t_k = 2`), the one nearest the task's shape giving
+/// the least. For no negative share or free fraction (the caller's test); `None` for nodes with
+/// different resources. Multiplications only: it runs for every subtree a search visits.
 fn linear_alignment(q_hi: &[f64], s: &Summary<'_>, weights: &[f64]) -> Option<f64> {
-    let r = weights.len();
-    let present = || (0..r).filter(|&j| s.every(j));
-    if s.all != s.any || present().any(|j| q_hi[j] < 0.0 || s.phi_lo[j] < 0.0) {
+    if s.all != s.any {
         return None;
     }
-    let through = |tilt: Option<usize>, most: f64| {
-        let v = |j: usize| weights[j] * if tilt == Some(j) { 4.0 } else { 1.0 };
-        let lambda = present()
-            .filter(|&j| v(j) > 0.0)
-            .map(|j| weights[j] * q_hi[j] / v(j))
-            .fold(f64::INFINITY, f64::min);
+    let present = |j: usize| s.every(j) && weights[j] > 0.0;
+    let through = |tilt: usize, most: f64| {
+        // `tilt` out of range: the plain key.
+        let factor = |j: usize| if j == tilt { 2.0 } else { 1.0 };
+        let mut lambda = f64::INFINITY;
+        for j in (0..q_hi.len()).filter(|&j| present(j)) {
+            lambda = lambda.min(q_hi[j] * if j == tilt { 0.5 } else { 1.0 });
+        }
         let lambda = if lambda.is_finite() { lambda } else { 0.0 };
-        let rest: f64 = present()
-            .map(|j| (weights[j] * q_hi[j] - lambda * v(j)).max(0.0) * s.phi_hi[j])
-            .sum();
+        let mut rest = 0.0;
+        for j in (0..q_hi.len()).filter(|&j| present(j)) {
+            rest += (weights[j] * (q_hi[j] - lambda * factor(j))).max(0.0) * s.phi_hi[j];
+        }
         lambda * most + rest
     };
-    let tilted = (0..r).map(|k| through(Some(k), s.tilted[k]));
-    Some(tilted.fold(through(None, s.linear.1), f64::min))
+    let mut least = through(usize::MAX, s.linear.1);
+    for (k, &most) in s.tilted.iter().enumerate() {
+        least = least.min(through(k, most));
+    }
+    Some(least)
 }
 
 impl DotProduct {

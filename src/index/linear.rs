@@ -1,23 +1,26 @@
-//! Nodes of each machine type in order of their weighted free fraction, for a score that grows
-//! with it linearly (`worst_fit`'s LeastAllocated).
+//! Nodes of each machine type in order of their weighted free fraction, for a score that is
+//! linear in it (`worst_fit`'s LeastAllocated, `best_fit`'s MostAllocated).
 //!
 //! On nodes of one capacity row (a machine type), such a score is, up to the fit tolerance and
 //! rounding, a linear function of `L = sum_r w_r x free_r / capacity_r` (over the resources the
 //! type has): the emptiest fitting node of each type has the best LeastAllocated score of its
-//! type. [`Linear`] keeps each type's nodes ordered by `L`, and a query walks each type from the
-//! emptiest, scoring the nodes that fit, until the score's bound at the next node's `L` is below
-//! the best score found. (Walking from the fullest end for MostAllocated was measured slower
-//! than the node tree: the fullest nodes are the ones a task does not fit.) It is the branch and bound
-//! of the node tree with one node per step, and so as exact: every node passed over is bounded
-//! by a valid bound of the floating-point score, every node returned passed the state's fit
-//! test and was scored by the strategy's own function, ties go to the lowest index (nodes of
-//! equal `L` are walked in index order, and a walk stops only on a bound strictly below).
+//! type, the fullest fitting node the best MostAllocated score. [`Linear`] keeps each type's
+//! nodes ordered by `L` in a treap that knows, per subtree, the most free capacity per resource
+//! ([`Keyed`]), and a query walks each type from the emptiest (or the fullest), passing over
+//! subtrees of nodes too full for the task and scoring the nodes that fit, until the score's
+//! bound at the next node's `L` is below the best score found. It is the branch and bound of the
+//! node tree with one node per step, and so as exact: every node passed over either does not
+//! fit or is bounded by a valid bound of the floating-point score, every node returned passed
+//! the state's fit test and was scored by the strategy's own function, ties go to the lowest
+//! index (nodes of equal `L` are walked in index order, and a walk stops only on a bound
+//! strictly below).
 //!
 //! It gives up (the caller asks the node tree) when a walk visits more than [`VISITS`] nodes in
-//! all (many nodes alike, or many that the task does not fit), when there are more than
-//! [`MAX_TYPES`] machine types, when a demand is negative, or when some node has more free than
-//! capacity or less than none (the linear bound assumes neither).
+//! all (many nodes alike), when there are more than [`MAX_TYPES`] machine types, when a demand
+//! is negative, or when some node has more free than capacity or less than none (the linear
+//! bound assumes neither).
 
+use super::keyed::{Keyed, NIL, Step};
 use crate::state::{Rejection, Stamp, State};
 use std::collections::BTreeSet;
 
@@ -29,54 +32,74 @@ pub(crate) const MAX_TYPES: usize = 16;
 
 /// A per-type walk's bound: from a node's weighted free fraction `L`, the task's weighted share
 /// of the type's capacity and the total weight of the type's resources, an upper bound of the
-/// score of every node of the type with that `L` that the task fits.
+/// score of every node of the type that the task fits and that the walk reaches after that
+/// node (those with less `L` walking from the emptiest, with more from the fullest).
 pub(crate) type LinearBound = fn(f64, f64, f64) -> f64;
+
+/// Which end of each type's order a walk starts from: the score's best.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// From the largest weighted free fraction (scores that grow with it).
+    Emptiest,
+    /// From the smallest (scores that fall as it grows).
+    Fullest,
+}
+
+/// Where a node is filed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filed {
+    /// Nowhere: a free fraction outside 0..=1 (or not a number).
+    Odd,
+    /// With its type's empty nodes.
+    Empty,
+    /// In its type's treap.
+    Ordered,
+}
 
 /// One machine type: its capacity row, the total weight of its resources, its empty nodes (free
 /// capacity equal to the capacity row: all alike, so that only the lowest index can be chosen)
-/// and its other nodes by key.
+/// and the root of its other nodes in the treap.
 #[derive(Debug, Clone)]
 struct Type {
     capacity: Vec<f64>,
     total: f64,
     empty: BTreeSet<u32>,
-    nodes: BTreeSet<(u64, u32)>,
+    root: u32,
 }
 
 /// See the [module](self) documentation.
 ///
-/// Memory: 20 bytes per node (its type and key) and a B-tree entry of 16 bytes per node.
+/// Memory: per node 5 bytes (its type, where it is filed), the treap's 16 bytes and 16 per
+/// resource; a B-tree entry of 4 bytes per empty node.
 #[derive(Debug, Clone)]
 pub(crate) struct Linear {
     weights: Vec<f64>,
     bound: LinearBound,
+    walk: Walk,
     stamp: Option<Stamp>,
     types: Vec<Type>,
     type_of: Vec<u32>,
-    /// Per node, the key it is filed under; `None` if it is not filed (odd).
-    key: Vec<Option<u64>>,
+    /// Per node, where it is filed.
+    filed: Vec<Filed>,
+    keyed: Keyed,
     /// Nodes not filed because a free fraction is outside 0..=1 (or not a number).
     odd: usize,
     /// Whether the problem has few enough machine types.
     usable: bool,
 }
 
-/// The key recorded for an empty node, which is filed in its type's set of empty nodes: never
-/// the key of another node (those are complements of the bits of non-negative finite values,
-/// all at least 2^63; the complement of 0.0, a full node's, is `u64::MAX`).
-const EMPTY: u64 = 0;
-
 impl Linear {
-    /// An index walking from the largest weighted free fraction, with this bound; built on
-    /// first use.
-    pub(crate) fn new(weights: &[f64], bound: LinearBound) -> Self {
+    /// An index walking from one end of the order, with this bound; built on first use.
+    pub(crate) fn new(weights: &[f64], (bound, walk): (LinearBound, Walk)) -> Self {
         Self {
             weights: weights.to_vec(),
             bound,
+            walk,
             stamp: None,
             types: Vec::new(),
             type_of: Vec::new(),
-            key: Vec::new(),
+            filed: Vec::new(),
+            keyed: Keyed::default(),
             odd: 0,
             usable: true,
         }
@@ -90,8 +113,8 @@ impl Linear {
             Some(seen)
                 if seen.id == now.id
                     && seen.changes + 1 == now.changes
-                    && node < self.key.len()
-                    && self.key.len() == state.nodes() =>
+                    && node < self.filed.len()
+                    && self.filed.len() == state.nodes() =>
             {
                 self.unfile(node);
                 self.file(state, node);
@@ -113,7 +136,7 @@ impl Linear {
         task: usize,
         mut score: impl FnMut(usize) -> f64,
     ) -> Option<Option<usize>> {
-        if self.stamp != Some(state.stamp()) || self.key.len() != state.nodes() {
+        if self.stamp != Some(state.stamp()) || self.filed.len() != state.nodes() {
             self.rebuild(state);
         }
         let demand = state.demand_row(task);
@@ -145,21 +168,34 @@ impl Linear {
                 Err(_) => Some(true),
             }
         };
+        let (keyed, walk) = (&self.keyed, self.walk);
+        let l_of = |key: u64| match walk {
+            Walk::Emptiest => f64::from_bits(!key),
+            Walk::Fullest => f64::from_bits(key),
+        };
         for ty in &self.types {
             let shares: f64 = (0..demand.len())
                 .filter(|&r| ty.capacity[r] > 0.0)
                 .map(|r| self.weights[r] * demand[r] / ty.capacity[r])
                 .sum();
-            // The empty nodes (weighted free fraction the type's total) first, then the others.
-            for &node in &ty.empty {
-                if !visit(ty.total, node, shares, ty.total, true)? {
-                    break;
+            // The empty nodes (weighted free fraction the type's total) first from the
+            // emptiest, last from the fullest.
+            let empties = |visit: &mut dyn FnMut(f64, u32, f64, f64, bool) -> Step| {
+                for &node in &ty.empty {
+                    if !visit(ty.total, node, shares, ty.total, true)? {
+                        break;
+                    }
                 }
+                Some(true)
+            };
+            if walk == Walk::Emptiest {
+                empties(&mut visit)?;
             }
-            for &(key, node) in &ty.nodes {
-                if !visit(f64::from_bits(!key), node, shares, ty.total, false)? {
-                    break;
-                }
+            keyed.walk(ty.root, demand, &mut |key, node| {
+                visit(l_of(key), node, shares, ty.total, false)
+            })?;
+            if walk == Walk::Fullest {
+                empties(&mut visit)?;
             }
         }
         Some((best_node != usize::MAX).then_some(best_node))
@@ -169,7 +205,8 @@ impl Linear {
         let nodes = state.nodes();
         self.types.clear();
         self.type_of = vec![0; nodes];
-        self.key = vec![None; nodes];
+        self.filed = vec![Filed::Odd; nodes];
+        self.keyed = Keyed::new(nodes, state.resources());
         self.odd = 0;
         self.usable = true;
         for n in 0..nodes {
@@ -189,7 +226,7 @@ impl Linear {
                         capacity: cap.to_vec(),
                         total,
                         empty: BTreeSet::new(),
-                        nodes: BTreeSet::new(),
+                        root: NIL,
                     });
                     self.types.len() - 1
                 }
@@ -215,7 +252,7 @@ impl Linear {
         let (free, cap) = (state.free_row(node), state.capacity_row(node));
         let ty = &mut self.types[self.type_of[node] as usize];
         if free == cap {
-            self.key[node] = Some(EMPTY);
+            self.filed[node] = Filed::Empty;
             ty.empty.insert(node as u32);
             return;
         }
@@ -223,15 +260,19 @@ impl Linear {
         for r in (0..free.len()).filter(|&r| cap[r] > 0.0) {
             let phi = free[r] / cap[r];
             if !(0.0..=1.0).contains(&phi) {
+                self.filed[node] = Filed::Odd;
                 self.odd += 1;
                 return;
             }
             l += self.weights[r] * phi;
         }
         // Non-negative: the bits order as the values do, their complement the other way.
-        let key = !l.to_bits();
-        self.key[node] = Some(key);
-        ty.nodes.insert((key, node as u32));
+        let key = match self.walk {
+            Walk::Emptiest => !l.to_bits(),
+            Walk::Fullest => l.to_bits(),
+        };
+        self.filed[node] = Filed::Ordered;
+        ty.root = self.keyed.insert(ty.root, node as u32, key, (free, cap));
     }
 
     /// Takes `node` out of the index.
@@ -240,14 +281,12 @@ impl Linear {
             return;
         }
         let ty = &mut self.types[self.type_of[node] as usize];
-        match self.key[node].take() {
-            None => self.odd -= 1,
-            Some(EMPTY) => {
+        match self.filed[node] {
+            Filed::Odd => self.odd -= 1,
+            Filed::Empty => {
                 ty.empty.remove(&(node as u32));
             }
-            Some(key) => {
-                ty.nodes.remove(&(key, node as u32));
-            }
+            Filed::Ordered => ty.root = self.keyed.remove(ty.root, node as u32),
         }
     }
 }
@@ -256,13 +295,24 @@ impl Linear {
 mod tests {
     use super::*;
     use crate::model::{Cluster, Problem, Resources, Workload};
-    use crate::strategy::{least_allocated, select_best};
+    use crate::strategy::{ScoreFn, least_allocated, most_allocated, select_best};
     use ndarray::{Array2, array};
 
     /// LeastAllocated's bound, padded generously.
-    fn bound(l: f64, shares: f64, total: f64) -> f64 {
+    fn emptiest(l: f64, shares: f64, total: f64) -> f64 {
         (l - shares) / total + 1e-6
     }
+
+    /// MostAllocated's bound, padded generously.
+    fn fullest(l: f64, shares: f64, total: f64) -> f64 {
+        (total - l + shares) / total + 1e-6
+    }
+
+    /// Both walks, each with its score and bound.
+    const WALKS: [(ScoreFn, LinearBound, Walk); 2] = [
+        (least_allocated, emptiest, Walk::Emptiest),
+        (most_allocated, fullest, Walk::Fullest),
+    ];
 
     fn problem(capacity: Array2<f64>, demand: Array2<f64>) -> Problem {
         let r = Resources::new(["cpu", "memory"]).unwrap();
@@ -270,57 +320,67 @@ mod tests {
         Problem::new(cluster, Workload::new(r, demand).unwrap()).unwrap()
     }
 
+    /// The nodes filed, empty or in order.
+    fn filed(index: &Linear) -> usize {
+        let mut ordered = 0;
+        for t in &index.types {
+            index
+                .keyed
+                .walk(t.root, &[f64::NEG_INFINITY; 2], &mut |_, _| {
+                    ordered += 1;
+                    Some(true)
+                });
+        }
+        ordered + index.types.iter().map(|t| t.empty.len()).sum::<usize>()
+    }
+
     #[test]
     fn answers_as_the_full_scan_and_gives_up_on_many_types() {
-        // Two machine types; tasks placed one after another, each choice checked.
-        let capacity =
-            Array2::from_shape_fn((40, 2), |(n, r)| [[8.0, 16.0], [4.0, 32.0]][n % 2][r]);
-        let demand = Array2::from_shape_fn((120, 2), |(t, r)| ((t * 7 + r * 3) % 5) as f64 + 0.5);
-        let p = problem(capacity, demand);
-        let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0, 1.0], bound));
-        let mut answered = 0;
-        for task in 0..p.tasks() {
-            let d = p.demand(task);
-            let score = |n: usize| least_allocated(d, state.free(n), state.capacity(n), &[1.0; 2]);
-            let want = select_best(&state, task, score);
-            if let Some(got) = index.best(&state, task, score) {
-                assert_eq!(got, want, "task {task}");
-                answered += 1;
+        for (score_fn, bound, walk) in WALKS {
+            // Two machine types; tasks placed one after another, each choice checked.
+            let capacity =
+                Array2::from_shape_fn((40, 2), |(n, r)| [[8.0, 16.0], [4.0, 32.0]][n % 2][r]);
+            let demand =
+                Array2::from_shape_fn((120, 2), |(t, r)| ((t * 7 + r * 3) % 5) as f64 + 0.5);
+            let p = problem(capacity, demand);
+            let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0; 2], (bound, walk)));
+            let mut answered = 0;
+            for task in 0..p.tasks() {
+                let d = p.demand(task);
+                let score = |n: usize| score_fn(d, state.free(n), state.capacity(n), &[1.0; 2]);
+                let want = select_best(&state, task, score);
+                if let Some(got) = index.best(&state, task, score) {
+                    assert_eq!(got, want, "{walk:?}, task {task}");
+                    answered += 1;
+                }
+                if let Some(node) = want {
+                    state.place(task, node).unwrap();
+                    index.changed(&state, node);
+                }
             }
-            if let Some(node) = want {
-                state.place(task, node).unwrap();
-                index.changed(&state, node);
+            assert_eq!(answered, p.tasks());
+            // Every node filed once: none left behind by a full node (weighted free fraction
+            // 0) filed again.
+            assert_eq!(filed(&index), p.nodes());
+            let p = problem(
+                array![[2.0, 2.0], [2.0, 2.0]],
+                array![[1.0, 1.0], [1.0, 1.0]],
+            );
+            let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0; 2], (bound, walk)));
+            assert_eq!(index.best(&state, 0, |_| 0.0), Some(Some(0)));
+            for task in 0..2 {
+                state.place(task, 0).unwrap();
+                index.changed(&state, 0);
             }
-        }
-        assert_eq!(answered, p.tasks());
-        // Every node filed once, in one set: none left behind by a full node (weighted free
-        // fraction 0) filed again.
-        let filed = |index: &Linear| -> usize {
-            index
-                .types
-                .iter()
-                .map(|t| t.empty.len() + t.nodes.len())
-                .sum()
-        };
-        assert_eq!(filed(&index), p.nodes());
-        let p = problem(
-            array![[2.0, 2.0], [2.0, 2.0]],
-            array![[1.0, 1.0], [1.0, 1.0]],
-        );
-        let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0, 1.0], bound));
-        assert_eq!(index.best(&state, 0, |_| 0.0), Some(Some(0)));
-        for task in 0..2 {
-            state.place(task, 0).unwrap();
+            state.remove(0);
             index.changed(&state, 0);
+            assert_eq!(filed(&index), 2);
+            // Seventeen machine types: the index does not answer.
+            let capacity = Array2::from_shape_fn((17, 2), |(n, _)| 10.0 + n as f64);
+            let p = problem(capacity, array![[1.0, 1.0]]);
+            let state = State::new(&p);
+            let mut index = Linear::new(&[1.0; 2], (bound, walk));
+            assert_eq!(index.best(&state, 0, |_| 0.0), None);
         }
-        state.remove(0);
-        index.changed(&state, 0);
-        assert_eq!(filed(&index), 2);
-        // Seventeen machine types: the index does not answer.
-        let capacity = Array2::from_shape_fn((17, 2), |(n, _)| 10.0 + n as f64);
-        let p = problem(capacity, array![[1.0, 1.0]]);
-        let state = State::new(&p);
-        let mut index = Linear::new(&[1.0, 1.0], bound);
-        assert_eq!(index.best(&state, 0, |_| 0.0), None);
     }
 }

@@ -28,13 +28,14 @@
 //! that a selector makes without a query (round robin's next node) none until one is needed.
 
 mod groups;
+mod keyed;
 mod linear;
 mod order;
 mod search;
 mod spec;
 mod tree;
 
-pub(crate) use linear::{Linear, LinearBound};
+pub(crate) use linear::{Linear, LinearBound, Walk};
 pub(crate) use order::few_allowed;
 pub(crate) use search::Summary;
 pub(crate) use spec::{Member, Order, Scalar, Spec};

@@ -1,10 +1,13 @@
 //! `best_fit`: kube-scheduler's MostAllocated score, the fullest node after placement.
 
-use super::score::{Weights, mean_bounds, scored, used_after, utilization, weighted_mean};
+use super::score::{
+    Weights, mean_bounds, pad, scored_linear, used_after, utilization, weighted_mean,
+};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
-use crate::index::Summary;
+use crate::index::{Summary, Walk};
 use crate::model::Problem;
+use crate::state::TOLERANCE;
 use ndarray::ArrayView1;
 
 /// The fitting node whose utilization after placement, averaged over resources with weights, is
@@ -12,15 +15,22 @@ use ndarray::ArrayView1;
 /// (`most_allocated.go`), the bin-packing setting of Kubernetes clusters that autoscale down.
 /// Tasks in priority order (higher first, then arrival).
 ///
-/// Index: branch and bound over the node tree (nodes of one capacity grouped), with
-/// [`most_allocated`] evaluated at each subtree's least free fraction and least capacity as the
-/// bound: exact, the same node as scoring every node (ties to the lowest index). A task
-/// restricted to at most one node in 8 scores its allowed nodes instead.
+/// Index: on each machine type MostAllocated falls as the weighted free fraction `L` grows
+/// (linearly, up to the fit tolerance), so each type's nodes are kept ordered by `L` in a treap
+/// that knows the most free capacity per resource of every subtree; a query walks each type
+/// from the fullest, passing over subtrees too full for the task, scoring nodes that fit until
+/// the bound at the next node's `L` is below the best score. Where that walk gives up (more
+/// than 512 nodes visited, more than 16 machine types, a negative demand), branch and bound
+/// over the node tree (nodes of one capacity grouped), with [`most_allocated`] evaluated at
+/// each subtree's least free fraction and least capacity as the bound. Both exact: the same
+/// node as scoring every node (ties to the lowest index). A task restricted to at most one node
+/// in 8 scores its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 8) x resources per subtree searched; how many
-/// depends on the cluster (a few when the fullest nodes that fit are together, up to every leaf
-/// of 8 nodes in the worst case), O(1) when the task fits no node. Memory: the node tree (see
-/// the memory table in the README), the weights.
+/// Complexity per placement: the walk O(types x log(nodes)) plus O(log(nodes)) per node it
+/// visits, usually one or two per type; O(log(nodes)) x resources to re-file the node placed
+/// on. The tree, where asked: O(log(nodes) + 8) x resources per subtree searched. Memory: the
+/// treap (16 bytes per node and 16 per node and resource), the node tree if a query needs it
+/// (see the memory table in the README), the weights.
 #[derive(Debug, Clone, Default)]
 pub struct BestFit {
     weights: Weights,
@@ -61,6 +71,15 @@ pub(crate) fn most_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f
     )
 }
 
+/// The bound of [`most_allocated`] on a machine type at weighted free fraction `fullest`
+/// (nodes with more have a lower bound): with free fractions in 0..=1 and no negative demand,
+/// each utilization is at most `1 - phi + share`, so the score is at most `(W - linear + sum w x
+/// share) / W` in real numbers; padded, and by the tolerance beyond (its value is small where the
+/// terms nearly cancel).
+fn most_allocated_linear(fullest: f64, shares: f64, total: f64) -> f64 {
+    pad((total - fullest + shares) / total + TOLERANCE)
+}
+
 impl BestFit {
     /// Best fit with every resource weighted 1.
     pub fn new() -> Self {
@@ -88,12 +107,12 @@ impl Strategy for BestFit {
     }
 
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
-        scored(
+        scored_linear(
             problem,
             options,
             &self.weights,
-            most_allocated,
-            most_allocated_bound,
+            (most_allocated, most_allocated_bound),
+            (most_allocated_linear, Walk::Fullest),
         )
     }
 }

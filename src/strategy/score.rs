@@ -5,7 +5,7 @@
 use super::sample::Sampled;
 use super::{Options, Selector, select_best_in, select_best_par};
 use crate::error::{Error, Result};
-use crate::index::{Linear, LinearBound, NodeTree, Order, Spec, Summary, few_allowed};
+use crate::index::{Linear, LinearBound, NodeTree, Order, Spec, Summary, Walk, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 use ndarray::ArrayView1;
@@ -241,13 +241,13 @@ pub(crate) fn scored(
 }
 
 /// [`scored`], for a score that is linear in the weighted free fraction on each machine type:
-/// also the [`Linear`] index, walking from the most free nodes, with `per_node` as its bound.
+/// also the [`Linear`] index, walking from the end where the score is best, with its bound.
 pub(crate) fn scored_linear(
     problem: &Problem,
     options: &Options,
     weights: &Weights,
     rule: (ScoreFn, BoundFn),
-    linear: LinearBound,
+    linear: (LinearBound, Walk),
 ) -> Option<Box<dyn Selector>> {
     build(problem, options, weights, rule, (false, Some(linear)))
 }
@@ -271,7 +271,7 @@ fn build(
     options: &Options,
     weights: &Weights,
     (score, bound): (ScoreFn, BoundFn),
-    (pairs, linear): (bool, Option<LinearBound>),
+    (pairs, linear): (bool, Option<(LinearBound, Walk)>),
 ) -> Option<Box<dyn Selector>> {
     let weights = weights.resolve(problem.resources().len()).ok()?;
     if let Some(percent) = options.percentage_of_nodes_to_score {
@@ -285,7 +285,7 @@ fn build(
         score,
         bound,
         tree: NodeTree::new(spec, weights.len()),
-        linear: linear.map(|per_node| Linear::new(&weights, per_node)),
+        linear: linear.map(|walk| Linear::new(&weights, walk)),
         weights,
     }))
 }

@@ -5,7 +5,7 @@ use super::score::{
 };
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
-use crate::index::Summary;
+use crate::index::{Summary, Walk};
 use crate::model::Problem;
 use crate::state::TOLERANCE;
 use ndarray::ArrayView1;
@@ -114,7 +114,7 @@ impl Strategy for WorstFit {
             options,
             &self.weights,
             (least_allocated, least_allocated_bound),
-            least_allocated_linear,
+            (least_allocated_linear, Walk::Emptiest),
         )
     }
 }

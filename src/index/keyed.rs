@@ -1,0 +1,318 @@
+//! Nodes in the order of a key, with the most free capacity per resource of every subtree: a
+//! treap (a binary search tree kept balanced by random priorities; here a hash of the node, so
+//! the same on every run), so that a walk in key order passes over whole subtrees of nodes too
+//! full for a task. As in the node tree, the most is kept apart for the nodes of each scarcest
+//! resource (least free fraction; modulo [`CORNERS`]): a subtree of nodes short of cpu and nodes
+//! short of memory does not look as if one node had both.
+//!
+//! One arena serves several sets (the machine types of [`Linear`](super::Linear)): a node is in
+//! at most one, each set is named by its root.
+
+use super::order::scarcest;
+use crate::state::TOLERANCE;
+
+/// No node: an empty subtree.
+pub(super) const NIL: u32 = u32::MAX;
+
+/// What a walk does after a node: go on, stop, or give up (the caller answers otherwise).
+pub(super) type Step = Option<bool>;
+
+/// At most this many groups of nodes by scarcest resource.
+const CORNERS: usize = 4;
+
+/// See the [module](self) documentation.
+///
+/// Memory: per node 17 bytes (children, key, group) and 8 x (1 + groups) per resource (its fit
+/// keys and the most of its subtree per group), with `min(resources, 4)` groups.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Keyed {
+    r: usize,
+    /// Groups by scarcest resource.
+    corners: usize,
+    /// Per node, its group.
+    corner: Vec<u8>,
+    left: Vec<u32>,
+    right: Vec<u32>,
+    key: Vec<u64>,
+    /// Per node, `free + TOLERANCE x capacity` per resource: the state's fit test is `demand <=`
+    /// this.
+    fit: Vec<f64>,
+    /// Per node and group, the most of `fit` over the nodes of the group in its subtree, per
+    /// resource (minus infinity for none).
+    most: Vec<f64>,
+}
+
+/// The priority of a node: a hash of its index (SplitMix64's finalizer).
+fn priority(node: u32) -> u64 {
+    let mut z = u64::from(node).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Keyed {
+    /// Room for `nodes` nodes of `resources` resources, all in no set.
+    pub(super) fn new(nodes: usize, resources: usize) -> Self {
+        let corners = resources.clamp(1, CORNERS);
+        Self {
+            r: resources,
+            corners,
+            corner: vec![0; nodes],
+            left: vec![NIL; nodes],
+            right: vec![NIL; nodes],
+            key: vec![0; nodes],
+            fit: vec![0.0; nodes * resources],
+            most: vec![0.0; nodes * corners * resources],
+        }
+    }
+
+    /// Adds `node` (in no set) under `key`, with its free and capacity rows, to the set rooted
+    /// at `root`; returns the new root. O(log(nodes)) expected.
+    pub(super) fn insert(
+        &mut self,
+        root: u32,
+        node: u32,
+        key: u64,
+        (free, cap): (&[f64], &[f64]),
+    ) -> u32 {
+        let n = node as usize;
+        self.key[n] = key;
+        (self.left[n], self.right[n]) = (NIL, NIL);
+        for j in 0..self.r {
+            self.fit[n * self.r + j] = free[j] + TOLERANCE * cap[j];
+        }
+        self.corner[n] = (scarcest(free, cap) % self.corners) as u8;
+        self.pull(node);
+        self.insert_at(root, node)
+    }
+
+    /// Inserts `node` (its key and fit keys written, no children) into the subtree at `t`:
+    /// down the search path to the first node of lower priority, whose subtree is split around
+    /// it.
+    fn insert_at(&mut self, t: u32, node: u32) -> u32 {
+        if t == NIL {
+            return node;
+        }
+        let (at, n) = (self.at(node), t as usize);
+        if priority(node) > priority(t) {
+            let (below, above) = self.split(t, at);
+            (self.left[node as usize], self.right[node as usize]) = (below, above);
+            self.pull(node);
+            return node;
+        }
+        if at < self.at(t) {
+            self.left[n] = self.insert_at(self.left[n], node);
+        } else {
+            self.right[n] = self.insert_at(self.right[n], node);
+        }
+        self.pull(t);
+        t
+    }
+
+    /// A node's place in the order.
+    fn at(&self, node: u32) -> (u64, u32) {
+        (self.key[node as usize], node)
+    }
+
+    /// Takes `node` out of the set rooted at `root` (it must be there); returns the new root.
+    /// O(log(nodes)) expected.
+    pub(super) fn remove(&mut self, root: u32, node: u32) -> u32 {
+        if root == NIL {
+            return NIL;
+        }
+        let n = root as usize;
+        if root == node {
+            return self.merge(self.left[n], self.right[n]);
+        }
+        if self.at(node) < self.at(root) {
+            self.left[n] = self.remove(self.left[n], node);
+        } else {
+            self.right[n] = self.remove(self.right[n], node);
+        }
+        self.pull(root);
+        root
+    }
+
+    /// Calls `visit(key, node)` on the nodes of the set rooted at `root` in increasing (key,
+    /// node) order, passing over subtrees where some resource of `demand` is above the fit keys
+    /// of every node, until `visit` stops or gives up; returns what it returned last (go on if
+    /// the set ran out). O(log(nodes)) expected per node visited.
+    pub(super) fn walk(
+        &self,
+        root: u32,
+        demand: &[f64],
+        visit: &mut impl FnMut(u64, u32) -> Step,
+    ) -> Step {
+        if root == NIL || !self.may_fit(root, demand) {
+            return Some(true);
+        }
+        let n = root as usize;
+        let left = self.walk(self.left[n], demand, visit);
+        if left != Some(true) {
+            return left;
+        }
+        let fits = demand
+            .iter()
+            .zip(&self.fit[n * self.r..][..self.r])
+            .all(|(&d, &f)| d <= f);
+        match if fits {
+            visit(self.key[n], root)
+        } else {
+            Some(true)
+        } {
+            Some(true) => self.walk(self.right[n], demand, visit),
+            other => other,
+        }
+    }
+
+    /// Whether some node of the subtree at `t` may fit `demand`: in some group, every resource
+    /// is free enough on some node.
+    fn may_fit(&self, t: u32, demand: &[f64]) -> bool {
+        let width = self.corners * self.r;
+        self.most[t as usize * width..][..width]
+            .chunks_exact(self.r)
+            .any(|most| demand.iter().zip(most).all(|(&d, &m)| d <= m))
+    }
+
+    /// Writes the most of `t`'s subtree from its own fit keys and its children's.
+    fn pull(&mut self, t: u32) {
+        let (n, r, width) = (t as usize, self.r, self.corners * self.r);
+        let own = self.corner[n] as usize;
+        let (left, right) = (self.left[n], self.right[n]);
+        for c in 0..self.corners {
+            for j in 0..r {
+                let k = c * r + j;
+                let mut m = if c == own {
+                    self.fit[n * r + j]
+                } else {
+                    f64::NEG_INFINITY
+                };
+                if left != NIL {
+                    m = m.max(self.most[left as usize * width + k]);
+                }
+                if right != NIL {
+                    m = m.max(self.most[right as usize * width + k]);
+                }
+                self.most[n * width + k] = m;
+            }
+        }
+    }
+
+    /// Splits the subtree at `t` into the nodes ordered before `at` and the others.
+    fn split(&mut self, t: u32, at: (u64, u32)) -> (u32, u32) {
+        if t == NIL {
+            return (NIL, NIL);
+        }
+        let n = t as usize;
+        if (self.key[n], t) < at {
+            let (below, above) = self.split(self.right[n], at);
+            self.right[n] = below;
+            self.pull(t);
+            (t, above)
+        } else {
+            let (below, above) = self.split(self.left[n], at);
+            self.left[n] = above;
+            self.pull(t);
+            (below, t)
+        }
+    }
+
+    /// Joins two subtrees, every node of `a` ordered before every node of `b`.
+    fn merge(&mut self, a: u32, b: u32) -> u32 {
+        if a == NIL {
+            return b;
+        }
+        if b == NIL {
+            return a;
+        }
+        if priority(a) > priority(b) {
+            let right = self.merge(self.right[a as usize], b);
+            self.right[a as usize] = right;
+            self.pull(a);
+            a
+        } else {
+            let left = self.merge(a, self.left[b as usize]);
+            self.left[b as usize] = left;
+            self.pull(b);
+            b
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The nodes a walk visits for `demand` (one resource), all of them.
+    fn visited(k: &Keyed, root: u32, demand: f64) -> Vec<u32> {
+        let mut out = Vec::new();
+        let last = k.walk(root, &[demand], &mut |_, n| {
+            out.push(n);
+            Some(true)
+        });
+        assert_eq!(last, Some(true));
+        out
+    }
+
+    #[test]
+    fn walks_in_key_order_past_subtrees_too_full() {
+        // 300 nodes, node n with key (n * 7919) % 1000 (ties: node order), free n % 50 of 100;
+        // every third removed, then put back with another key and free.
+        let (nodes, cap) = (300u32, [100.0]);
+        let mut k = Keyed::new(nodes as usize, 1);
+        let mut keys: Vec<(u64, u32, f64)> = Vec::new();
+        let mut root = NIL;
+        for n in 0..nodes {
+            let (key, free) = (u64::from(n * 7919 % 1000 / 3), f64::from(n % 50));
+            root = k.insert(root, n, key, (&[free], &cap));
+            keys.push((key, n, free));
+        }
+        for n in (0..nodes).step_by(3) {
+            root = k.remove(root, n);
+            keys.retain(|e| e.1 != n);
+            if n % 2 == 0 {
+                let (key, free) = (u64::from(n % 17), f64::from(n % 7) * 10.0);
+                root = k.insert(root, n, key, (&[free], &cap));
+                keys.push((key, n, free));
+            }
+        }
+        keys.sort_by_key(|e| (e.0, e.1));
+        for demand in [0.0, 20.5, 48.5, 60.5, 200.0] {
+            let got = visited(&k, root, demand);
+            // In order, every fitting node visited, and only fitting nodes where that is all
+            // (the tolerance of the fit test aside).
+            let order: Vec<u32> = keys
+                .iter()
+                .map(|e| e.1)
+                .filter(|n| got.contains(n))
+                .collect();
+            assert_eq!(order, got, "demand {demand}");
+            let fitting: Vec<u32> = keys.iter().filter(|e| e.2 >= demand).map(|e| e.1).collect();
+            let got_fitting: Vec<u32> = got
+                .iter()
+                .copied()
+                .filter(|&n| keys.iter().any(|e| e.1 == n && e.2 >= demand))
+                .collect();
+            assert_eq!(got_fitting, fitting, "demand {demand}");
+            if demand == 0.0 {
+                assert_eq!(got.len(), keys.len());
+            } else if demand > 60.0 {
+                assert!(got.is_empty(), "demand {demand}: {got:?}");
+            } else {
+                assert!(
+                    got.len() < keys.len(),
+                    "demand {demand}: nothing passed over"
+                );
+            }
+        }
+        // Stopping at a node ends the walk there.
+        let mut out = Vec::new();
+        let third = keys[2].1;
+        let last = k.walk(root, &[0.0], &mut |_, n| {
+            out.push(n);
+            Some(n != third)
+        });
+        let first: Vec<u32> = keys[..3].iter().map(|e| e.1).collect();
+        assert_eq!((out, last), (first, Some(false)));
+    }
+}

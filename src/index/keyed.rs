@@ -15,15 +15,16 @@ use crate::state::TOLERANCE;
 pub(super) const NIL: u32 = u32::MAX;
 
 /// What a walk does after a node: go on, stop, or give up (the caller answers otherwise).
-pub(super) type Step = Option<bool>;
+type Step = Option<bool>;
 
 /// At most this many groups of nodes by scarcest resource.
 const CORNERS: usize = 4;
 
 /// See the [module](self) documentation.
 ///
-/// Memory: per node 17 bytes (children, key, group) and 8 x (1 + groups) per resource (its fit
-/// keys and the most of its subtree per group), with `min(resources, 4)` groups.
+/// Memory: per node 17 bytes (children, key, group) and 4 x (1 + groups) per resource (its fit
+/// keys and the most of its subtree per group, as `f32` rounded up: bounds for pruning, the
+/// state's own test deciding), with `min(resources, 4)` groups.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Keyed {
     r: usize,
@@ -36,10 +37,24 @@ pub(super) struct Keyed {
     key: Vec<u64>,
     /// Per node, `free + TOLERANCE x capacity` per resource: the state's fit test is `demand <=`
     /// this.
-    fit: Vec<f64>,
+    fit: Vec<f32>,
     /// Per node and group, the most of `fit` over the nodes of the group in its subtree, per
-    /// resource (minus infinity for none).
-    most: Vec<f64>,
+    /// resource (minus infinity for none); a last row for [`NIL`].
+    most: Vec<f32>,
+}
+
+/// The least `f32` at least `x`: a bound that rounding to `f32` does not lower.
+fn up(x: f64) -> f32 {
+    let f = x as f32;
+    if f64::from(f) >= x {
+        f
+    } else if f == 0.0 {
+        f32::from_bits(1)
+    } else if f > 0.0 {
+        f32::from_bits(f.to_bits() + 1)
+    } else {
+        f32::from_bits(f.to_bits() - 1)
+    }
 }
 
 /// The priority of a node: a hash of its index (SplitMix64's finalizer).
@@ -62,7 +77,8 @@ impl Keyed {
             right: vec![NIL; nodes],
             key: vec![0; nodes],
             fit: vec![0.0; nodes * resources],
-            most: vec![0.0; nodes * corners * resources],
+            // One more row, minus infinity throughout: the most of an empty subtree.
+            most: vec![f32::NEG_INFINITY; (nodes + 1) * corners * resources],
         }
     }
 
@@ -79,34 +95,44 @@ impl Keyed {
         self.key[n] = key;
         (self.left[n], self.right[n]) = (NIL, NIL);
         for j in 0..self.r {
-            self.fit[n * self.r + j] = free[j] + TOLERANCE * cap[j];
+            self.fit[n * self.r + j] = up(free[j] + TOLERANCE * cap[j]);
         }
         self.corner[n] = (scarcest(free, cap) % self.corners) as u8;
         self.pull(node);
-        self.insert_at(root, node)
+        self.insert_at(root, node).0
     }
 
     /// Inserts `node` (its key and fit keys written, no children) into the subtree at `t`:
     /// down the search path to the first node of lower priority, whose subtree is split around
     /// it.
-    fn insert_at(&mut self, t: u32, node: u32) -> u32 {
+    /// Returns the subtree's new root and whether its most may have changed (the nodes above
+    /// are written again only then).
+    fn insert_at(&mut self, t: u32, node: u32) -> (u32, bool) {
         if t == NIL {
-            return node;
+            return (node, true);
         }
         let (at, n) = (self.at(node), t as usize);
         if priority(node) > priority(t) {
             let (below, above) = self.split(t, at);
             (self.left[node as usize], self.right[node as usize]) = (below, above);
             self.pull(node);
-            return node;
+            return (node, true);
         }
-        if at < self.at(t) {
-            self.left[n] = self.insert_at(self.left[n], node);
+        let changed = if at < self.at(t) {
+            let (child, changed) = self.insert_at(self.left[n], node);
+            self.left[n] = child;
+            changed
         } else {
-            self.right[n] = self.insert_at(self.right[n], node);
-        }
-        self.pull(t);
-        t
+            let (child, changed) = self.insert_at(self.right[n], node);
+            self.right[n] = child;
+            changed
+        };
+        (t, changed && self.pull(t))
+    }
+
+    /// The key `node` was last inserted under.
+    pub(super) fn key(&self, node: u32) -> u64 {
+        self.key[node as usize]
     }
 
     /// A node's place in the order.
@@ -117,20 +143,28 @@ impl Keyed {
     /// Takes `node` out of the set rooted at `root` (it must be there); returns the new root.
     /// O(log(nodes)) expected.
     pub(super) fn remove(&mut self, root: u32, node: u32) -> u32 {
-        if root == NIL {
-            return NIL;
+        self.remove_at(root, node).0
+    }
+
+    /// [`Keyed::remove`], with whether the subtree's most may have changed.
+    fn remove_at(&mut self, t: u32, node: u32) -> (u32, bool) {
+        if t == NIL {
+            return (NIL, false);
         }
-        let n = root as usize;
-        if root == node {
-            return self.merge(self.left[n], self.right[n]);
+        let n = t as usize;
+        if t == node {
+            return (self.merge(self.left[n], self.right[n]), true);
         }
-        if self.at(node) < self.at(root) {
-            self.left[n] = self.remove(self.left[n], node);
+        let changed = if self.at(node) < self.at(t) {
+            let (child, changed) = self.remove_at(self.left[n], node);
+            self.left[n] = child;
+            changed
         } else {
-            self.right[n] = self.remove(self.right[n], node);
-        }
-        self.pull(root);
-        root
+            let (child, changed) = self.remove_at(self.right[n], node);
+            self.right[n] = child;
+            changed
+        };
+        (t, changed && self.pull(t))
     }
 
     /// Calls `visit(key, node)` on the nodes of the set rooted at `root` in increasing (key,
@@ -154,7 +188,7 @@ impl Keyed {
         let fits = demand
             .iter()
             .zip(&self.fit[n * self.r..][..self.r])
-            .all(|(&d, &f)| d <= f);
+            .all(|(&d, &f)| d <= f64::from(f));
         match if fits {
             visit(self.key[n], root)
         } else {
@@ -171,31 +205,28 @@ impl Keyed {
         let width = self.corners * self.r;
         self.most[t as usize * width..][..width]
             .chunks_exact(self.r)
-            .any(|most| demand.iter().zip(most).all(|(&d, &m)| d <= m))
+            .any(|most| demand.iter().zip(most).all(|(&d, &m)| d <= f64::from(m)))
     }
 
     /// Writes the most of `t`'s subtree from its own fit keys and its children's.
-    fn pull(&mut self, t: u32) {
+    /// Whether it changed.
+    fn pull(&mut self, t: u32) -> bool {
         let (n, r, width) = (t as usize, self.r, self.corners * self.r);
-        let own = self.corner[n] as usize;
-        let (left, right) = (self.left[n], self.right[n]);
-        for c in 0..self.corners {
-            for j in 0..r {
-                let k = c * r + j;
-                let mut m = if c == own {
-                    self.fit[n * r + j]
-                } else {
-                    f64::NEG_INFINITY
-                };
-                if left != NIL {
-                    m = m.max(self.most[left as usize * width + k]);
-                }
-                if right != NIL {
-                    m = m.max(self.most[right as usize * width + k]);
-                }
-                self.most[n * width + k] = m;
+        // An empty child reads the last row, minus infinity.
+        let row = |c: u32| (c as usize).min(self.left.len()) * width;
+        let (left, right) = (row(self.left[n]), row(self.right[n]));
+        let own = self.corner[n] as usize * r;
+        let mut changed = false;
+        for k in 0..width {
+            let mut m = self.most[left + k].max(self.most[right + k]);
+            if k >= own && k < own + r {
+                m = m.max(self.fit[n * r + k - own]);
             }
+            // Compared as bits: any change counts.
+            changed |= m.to_bits() != self.most[n * width + k].to_bits();
+            self.most[n * width + k] = m;
         }
+        changed
     }
 
     /// Splits the subtree at `t` into the nodes ordered before `at` and the others.
@@ -252,6 +283,21 @@ mod tests {
         });
         assert_eq!(last, Some(true));
         out
+    }
+
+    #[test]
+    fn fit_keys_round_up() {
+        for x in [0.1, 1.0 / 3.0, 2.5, -0.1, 1e-300, -1e-300, 123_456_789.123] {
+            let f = up(x);
+            // At least x, and the f32 below it (one step toward minus infinity) is not.
+            let below = match f {
+                0.0 => -f32::from_bits(1),
+                f if f > 0.0 => f32::from_bits(f.to_bits() - 1),
+                f => f32::from_bits(f.to_bits() + 1),
+            };
+            assert!(f64::from(f) >= x && f64::from(below) < x, "{x}");
+        }
+        assert_eq!(up(f64::MAX), f32::INFINITY);
     }
 
     #[test]

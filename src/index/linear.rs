@@ -16,13 +16,14 @@
 //! strictly below).
 //!
 //! It gives up (the caller asks the node tree) when a walk visits more than [`VISITS`] nodes in
-//! all (many nodes alike), when there are more than [`MAX_TYPES`] machine types, when a demand
-//! is negative, or when some node has more free than capacity or less than none (the linear
-//! bound assumes neither).
+//! all (many nodes of about the same weighted free fraction), when there are more than
+//! [`MAX_TYPES`] machine types, when a demand is negative, or when some node has more free than
+//! capacity (the linear bound assumes none has; less than none, a node filled within the fit
+//! tolerance, is fine).
 
-use super::keyed::{Keyed, NIL, Step};
+use super::alike::{Alike, Joined, Left, row_hash};
+use super::keyed::{Keyed, NIL};
 use crate::state::{Rejection, Stamp, State};
-use std::collections::BTreeSet;
 
 /// At most this many nodes are visited by one query before it gives up.
 pub(crate) const VISITS: usize = 512;
@@ -48,29 +49,25 @@ pub(crate) enum Walk {
 /// Where a node is filed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Filed {
-    /// Nowhere: a free fraction outside 0..=1 (or not a number).
+    /// Nowhere: a free fraction above 1 (or not a number).
     Odd,
-    /// With its type's empty nodes.
-    Empty,
-    /// In its type's treap.
+    /// In its type's treap, or following an alike node there.
     Ordered,
 }
 
-/// One machine type: its capacity row, the total weight of its resources, its empty nodes (free
-/// capacity equal to the capacity row: all alike, so that only the lowest index can be chosen)
-/// and the root of its other nodes in the treap.
+/// One machine type: its capacity row, the total weight of its resources and the root of its
+/// nodes in the treap.
 #[derive(Debug, Clone)]
 struct Type {
     capacity: Vec<f64>,
     total: f64,
-    empty: BTreeSet<u32>,
     root: u32,
 }
 
 /// See the [module](self) documentation.
 ///
-/// Memory: per node 5 bytes (its type, where it is filed), the treap's 16 bytes and 16 per
-/// resource; a B-tree entry of 4 bytes per empty node.
+/// Memory: per node 5 bytes (its type, where it is filed), the treap's (see [`Keyed`]) and the
+/// groups of alike nodes' (see [`Alike`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Linear {
     weights: Vec<f64>,
@@ -82,7 +79,9 @@ pub(crate) struct Linear {
     /// Per node, where it is filed.
     filed: Vec<Filed>,
     keyed: Keyed,
-    /// Nodes not filed because a free fraction is outside 0..=1 (or not a number).
+    /// Alike nodes: only the lowest index of each group is in the treap.
+    alike: Alike,
+    /// Nodes not filed because a free fraction is above 1 (or not a number).
     odd: usize,
     /// Whether the problem has few enough machine types.
     usable: bool,
@@ -100,6 +99,7 @@ impl Linear {
             type_of: Vec::new(),
             filed: Vec::new(),
             keyed: Keyed::default(),
+            alike: Alike::default(),
             odd: 0,
             usable: true,
         }
@@ -116,7 +116,7 @@ impl Linear {
                     && node < self.filed.len()
                     && self.filed.len() == state.nodes() =>
             {
-                self.unfile(node);
+                self.unfile(state, node);
                 self.file(state, node);
                 self.stamp = Some(now);
             }
@@ -144,59 +144,47 @@ impl Linear {
             return None;
         }
         let (mut best, mut best_node, mut visits) = (f64::NEG_INFINITY, usize::MAX, 0);
-        // One node of the walk: whether to go on (`None` to give up). An empty node is alike
-        // the other empty nodes of its type but for being down, cordoned or not allowed: after
-        // one that the resources decide (fitting or not), the others are passed over.
-        let mut visit = |l: f64, node: u32, shares: f64, total: f64, empty: bool| {
+        // One node of the walk: whether to go on (`None` to give up). The nodes alike to it are
+        // asked in index order while it and they are down, cordoned or not allowed; after one
+        // that the resources decide (fitting or not), the others are passed over.
+        let alike = &self.alike;
+        let mut visit = |l: f64, node: u32, shares: f64, total: f64| {
             if (self.bound)(l, shares, total) < best {
                 return Some(false);
             }
-            visits += 1;
-            if visits > VISITS {
-                return None;
-            }
-            let node = node as usize;
-            match state.check(task, node) {
-                Ok(()) => {
-                    let s = score(node);
-                    if s > best || (s == best && node < best_node) {
-                        (best, best_node) = (s, node);
-                    }
-                    Some(!empty)
+            for node in std::iter::once(node).chain(alike.followers(node)) {
+                visits += 1;
+                if visits > VISITS {
+                    return None;
                 }
-                Err(Rejection::Short(_)) => Some(!empty),
-                Err(_) => Some(true),
+                let node = node as usize;
+                match state.check(task, node) {
+                    Ok(()) => {
+                        let s = score(node);
+                        if s > best || (s == best && node < best_node) {
+                            (best, best_node) = (s, node);
+                        }
+                        break;
+                    }
+                    Err(Rejection::Short(_)) => break,
+                    Err(_) => {}
+                }
             }
+            Some(true)
         };
         let (keyed, walk) = (&self.keyed, self.walk);
         let l_of = |key: u64| match walk {
-            Walk::Emptiest => f64::from_bits(!key),
-            Walk::Fullest => f64::from_bits(key),
+            Walk::Emptiest => from_ordered_bits(!key),
+            Walk::Fullest => from_ordered_bits(key),
         };
         for ty in &self.types {
             let shares: f64 = (0..demand.len())
                 .filter(|&r| ty.capacity[r] > 0.0)
                 .map(|r| self.weights[r] * demand[r] / ty.capacity[r])
                 .sum();
-            // The empty nodes (weighted free fraction the type's total) first from the
-            // emptiest, last from the fullest.
-            let empties = |visit: &mut dyn FnMut(f64, u32, f64, f64, bool) -> Step| {
-                for &node in &ty.empty {
-                    if !visit(ty.total, node, shares, ty.total, true)? {
-                        break;
-                    }
-                }
-                Some(true)
-            };
-            if walk == Walk::Emptiest {
-                empties(&mut visit)?;
-            }
             keyed.walk(ty.root, demand, &mut |key, node| {
-                visit(l_of(key), node, shares, ty.total, false)
+                visit(l_of(key), node, shares, ty.total)
             })?;
-            if walk == Walk::Fullest {
-                empties(&mut visit)?;
-            }
         }
         Some((best_node != usize::MAX).then_some(best_node))
     }
@@ -207,6 +195,7 @@ impl Linear {
         self.type_of = vec![0; nodes];
         self.filed = vec![Filed::Odd; nodes];
         self.keyed = Keyed::new(nodes, state.resources());
+        self.alike = Alike::new(nodes);
         self.odd = 0;
         self.usable = true;
         for n in 0..nodes {
@@ -225,7 +214,6 @@ impl Linear {
                     self.types.push(Type {
                         capacity: cap.to_vec(),
                         total,
-                        empty: BTreeSet::new(),
                         root: NIL,
                     });
                     self.types.len() - 1
@@ -250,45 +238,81 @@ impl Linear {
             return;
         }
         let (free, cap) = (state.free_row(node), state.capacity_row(node));
-        let ty = &mut self.types[self.type_of[node] as usize];
-        if free == cap {
-            self.filed[node] = Filed::Empty;
-            ty.empty.insert(node as u32);
-            return;
-        }
         let mut l = 0.0;
         for r in (0..free.len()).filter(|&r| cap[r] > 0.0) {
             let phi = free[r] / cap[r];
-            if !(0.0..=1.0).contains(&phi) {
+            // Below 0 (a node filled within the fit tolerance) the bounds still hold for the
+            // tasks the node fits; above 1 they do not.
+            if phi.is_nan() || phi > 1.0 {
                 self.filed[node] = Filed::Odd;
                 self.odd += 1;
                 return;
             }
             l += self.weights[r] * phi;
         }
-        // Non-negative: the bits order as the values do, their complement the other way.
         let key = match self.walk {
-            Walk::Emptiest => !l.to_bits(),
-            Walk::Fullest => l.to_bits(),
+            Walk::Emptiest => !ordered_bits(l),
+            Walk::Fullest => ordered_bits(l),
         };
         self.filed[node] = Filed::Ordered;
-        ty.root = self.keyed.insert(ty.root, node as u32, key, (free, cap));
+        let t = self.type_of[node];
+        let type_of = &self.type_of;
+        let alike =
+            |other: u32| type_of[other as usize] == t && state.free_row(other as usize) == free;
+        let joined = self.alike.join(node as u32, row_hash(t, free), alike);
+        let ty = &mut self.types[t as usize];
+        if let Joined::Replaces(old) = joined {
+            ty.root = self.keyed.remove(ty.root, old);
+        }
+        if joined != Joined::Follows {
+            ty.root = self.keyed.insert(ty.root, node as u32, key, (free, cap));
+        }
     }
 
-    /// Takes `node` out of the index.
-    fn unfile(&mut self, node: usize) {
+    /// Takes `node` out of the index (its row in `state` may have changed already).
+    fn unfile(&mut self, state: &State<'_>, node: usize) {
         if !self.usable {
             return;
         }
+        if self.filed[node] == Filed::Odd {
+            self.odd -= 1;
+            return;
+        }
         let ty = &mut self.types[self.type_of[node] as usize];
-        match self.filed[node] {
-            Filed::Odd => self.odd -= 1,
-            Filed::Empty => {
-                ty.empty.remove(&(node as u32));
-            }
-            Filed::Ordered => ty.root = self.keyed.remove(ty.root, node as u32),
+        let left = self.alike.leave(node as u32);
+        if left == Left::Followed {
+            return;
+        }
+        let key = self.keyed.key(node as u32);
+        ty.root = self.keyed.remove(ty.root, node as u32);
+        if let Left::Succeeded(next) = left {
+            let rows = (
+                state.free_row(next as usize),
+                state.capacity_row(next as usize),
+            );
+            ty.root = self.keyed.insert(ty.root, next, key, rows);
         }
     }
+}
+
+/// The bits of `x` as an unsigned number in the order of the values (negative ones below
+/// positive ones, -0 just below 0).
+fn ordered_bits(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+/// The inverse of [`ordered_bits`].
+fn from_ordered_bits(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
 }
 
 #[cfg(test)]
@@ -320,18 +344,29 @@ mod tests {
         Problem::new(cluster, Workload::new(r, demand).unwrap()).unwrap()
     }
 
-    /// The nodes filed, empty or in order.
+    /// The nodes filed: in the treap, or following a node there.
     fn filed(index: &Linear) -> usize {
         let mut ordered = 0;
         for t in &index.types {
             index
                 .keyed
-                .walk(t.root, &[f64::NEG_INFINITY; 2], &mut |_, _| {
-                    ordered += 1;
+                .walk(t.root, &[f64::NEG_INFINITY; 2], &mut |_, n| {
+                    ordered += 1 + index.alike.followers(n).count();
                     Some(true)
                 });
         }
-        ordered + index.types.iter().map(|t| t.empty.len()).sum::<usize>()
+        ordered
+    }
+
+    #[test]
+    fn keys_order_as_the_values() {
+        let values = [-2.5, -1e-300, -0.0, 0.0, 1e-300, 0.75, 2.0];
+        for w in values.windows(2) {
+            assert!(ordered_bits(w[0]) < ordered_bits(w[1]), "{w:?}");
+        }
+        for v in values {
+            assert_eq!(from_ordered_bits(ordered_bits(v)).to_bits(), v.to_bits());
+        }
     }
 
     #[test]
@@ -359,6 +394,28 @@ mod tests {
                 }
             }
             assert_eq!(answered, p.tasks());
+            // Nodes filled within the fit tolerance (3 less five times 0.6 leaves about -2e-16
+            // free) are still answered for.
+            let p = problem(
+                array![[3.0, 3.0], [3.0, 3.0]],
+                Array2::from_elem((12, 2), 0.6),
+            );
+            let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0; 2], (bound, walk)));
+            for task in 0..p.tasks() {
+                let d = p.demand(task);
+                let score = |n: usize| score_fn(d, state.free(n), state.capacity(n), &[1.0; 2]);
+                let want = select_best(&state, task, score);
+                assert_eq!(
+                    index.best(&state, task, score),
+                    Some(want),
+                    "{walk:?} {task}"
+                );
+                if let Some(node) = want {
+                    state.place(task, node).unwrap();
+                    index.changed(&state, node);
+                }
+            }
+            assert!((0..2).all(|n| state.free_row(n)[0] < 0.0 && state.task_count(n) == 5));
             // Every node filed once: none left behind by a full node (weighted free fraction
             // 0) filed again.
             assert_eq!(filed(&index), p.nodes());

@@ -27,6 +27,7 @@
 //! a task, so that a run of placements on the nodes of one leaf costs one summary, and placements
 //! that a selector makes without a query (round robin's next node) none until one is needed.
 
+mod alike;
 mod groups;
 mod keyed;
 mod linear;

@@ -17,10 +17,12 @@ use ndarray::ArrayView1;
 ///
 /// Index: on each machine type MostAllocated falls as the weighted free fraction `L` grows
 /// (linearly, up to the fit tolerance), so each type's nodes are kept ordered by `L` in a treap
-/// that knows the most free capacity per resource of every subtree; a query walks each type
-/// from the fullest, passing over subtrees too full for the task, scoring nodes that fit until
-/// the bound at the next node's `L` is below the best score. Where that walk gives up (more
-/// than 512 nodes visited, more than 16 machine types, a negative demand), branch and bound
+/// that knows the most free capacity per resource of every subtree (nodes alike to the bit, of
+/// one type and free row, filed once, by their lowest index); a query walks each type from the
+/// fullest, passing over subtrees too full for the task, scoring nodes that fit until the bound
+/// at the next node's `L` is below the best score. Where that walk gives up (more than 512
+/// nodes visited, more than 16 machine types, a negative demand, a node with more free than
+/// capacity), branch and bound
 /// over the node tree (nodes of one capacity grouped), with [`most_allocated`] evaluated at
 /// each subtree's least free fraction and least capacity as the bound. Both exact: the same
 /// node as scoring every node (ties to the lowest index). A task restricted to at most one node
@@ -29,8 +31,9 @@ use ndarray::ArrayView1;
 /// Complexity per placement: the walk O(types x log(nodes)) plus O(log(nodes)) per node it
 /// visits, usually one or two per type; O(log(nodes)) x resources to re-file the node placed
 /// on. The tree, where asked: O(log(nodes) + 8) x resources per subtree searched. Memory: the
-/// treap (16 bytes per node and 16 per node and resource), the node tree if a query needs it
-/// (see the memory table in the README), the weights.
+/// treap (about 30 bytes per node and 16 per node and resource), the groups of alike nodes
+/// (about 60 bytes per group), the node tree if a query needs it (see the memory table in the
+/// README), the weights.
 #[derive(Debug, Clone, Default)]
 pub struct BestFit {
     weights: Weights,

@@ -16,19 +16,23 @@ use ndarray::ArrayView1;
 /// Tasks in priority order (higher first, then arrival).
 ///
 /// Index: first the nodes of each machine type in order of their weighted free fraction (on one
-/// type the score follows it linearly), walked from the emptiest and scored until the bound at
-/// the next node is below the best score found; the walk gives up after 512 nodes, with more
-/// than 16 machine types, or with negative demands. Then branch and bound over the node tree
+/// type the score follows it linearly) in a treap that knows the most free capacity per
+/// resource of every subtree (nodes alike to the bit filed once, by their lowest index), walked
+/// from the emptiest past subtrees too full for the task, scoring nodes that fit until the
+/// bound at the next node is below the best score found; the walk gives up after 512 nodes,
+/// with more than 16 machine types, with negative demands or a node with more free than
+/// capacity. Then branch and bound over the node tree
 /// (nodes of one capacity grouped), with [`least_allocated`] evaluated at each subtree's most
 /// free fraction and largest capacity as the bound. Both exact: the same node as scoring every
 /// node (ties to the lowest index). A task restricted to at most one node in 8 scores its
 /// allowed nodes instead.
 ///
-/// Complexity per placement: O(types x log(nodes)) and O(resources) per node walked, usually a
-/// few per type (the emptiest node usually fits; nodes of equal weighted free fraction are all
+/// Complexity per placement: O(types x log(nodes)) and O(log(nodes)) per node walked, usually
+/// one or two per type (nodes of equal weighted free fraction but different free rows are all
 /// walked); when the walk gives up, O(log(nodes) + 8) x resources per subtree searched, every
-/// leaf of 8 nodes at worst; O(log(nodes)) to file the node placed on. Memory: the node tree,
-/// about 40 bytes per node for the walk's order (B-tree entries included), the weights.
+/// leaf of 8 nodes at worst; O(log(nodes)) x resources to file the node placed on again.
+/// Memory: the treap (about 30 bytes per node and 16 per node and resource), the groups of
+/// alike nodes (about 60 bytes per group), the node tree if a query needs it, the weights.
 #[derive(Debug, Clone, Default)]
 pub struct WorstFit {
     weights: Weights,

@@ -103,26 +103,50 @@ fn linear_alignment(q_hi: &[f64], s: &Summary<'_>, weights: &[f64]) -> Option<f6
     if s.all != s.any {
         return None;
     }
-    let present = |j: usize| s.every(j) && weights[j] > 0.0;
+    // The weighted resources the nodes have, as bits; the two least shares among them.
+    let present = (0..q_hi.len())
+        .filter(|&j| s.every(j) && weights[j] > 0.0)
+        .fold(0u64, |m, j| m | 1 << j);
+    let ones = || {
+        let mut m = present;
+        std::iter::from_fn(move || {
+            (m != 0).then(|| {
+                let j = m.trailing_zeros() as usize;
+                m &= m - 1;
+                j
+            })
+        })
+    };
+    let (mut least, mut second, mut at) = (f64::INFINITY, f64::INFINITY, usize::MAX);
+    for j in ones() {
+        if q_hi[j] < least {
+            (second, least, at) = (least, q_hi[j], j);
+        } else {
+            second = second.min(q_hi[j]);
+        }
+    }
     let through = |tilt: usize, most: f64| {
         // `tilt` out of range: the plain key.
-        let factor = |j: usize| if j == tilt { 2.0 } else { 1.0 };
-        let mut lambda = f64::INFINITY;
-        for j in (0..q_hi.len()).filter(|&j| present(j)) {
-            lambda = lambda.min(q_hi[j] * if j == tilt { 0.5 } else { 1.0 });
-        }
+        let others = if tilt == at { second } else { least };
+        let lambda = if tilt < q_hi.len() {
+            others.min(q_hi[tilt] * 0.5)
+        } else {
+            least
+        };
         let lambda = if lambda.is_finite() { lambda } else { 0.0 };
         let mut rest = 0.0;
-        for j in (0..q_hi.len()).filter(|&j| present(j)) {
-            rest += (weights[j] * (q_hi[j] - lambda * factor(j))).max(0.0) * s.phi_hi[j];
+        for j in ones() {
+            let factor = if j == tilt { 2.0 } else { 1.0 };
+            rest += (weights[j] * (q_hi[j] - lambda * factor)).max(0.0) * s.phi_hi[j];
         }
         lambda * most + rest
     };
-    let mut least = through(usize::MAX, s.linear.1);
-    for (k, &most) in s.tilted.iter().enumerate() {
-        least = least.min(through(k, most));
+    // A tilt toward a resource the nodes lack (or unweighted) is the plain key.
+    let mut best = through(usize::MAX, s.linear.1);
+    for k in ones() {
+        best = best.min(through(k, s.tilted[k]));
     }
-    Some(least)
+    Some(best)
 }
 
 impl DotProduct {

@@ -104,9 +104,8 @@ impl Keyed {
 
     /// Inserts `node` (its key and fit keys written, no children) into the subtree at `t`:
     /// down the search path to the first node of lower priority, whose subtree is split around
-    /// it.
-    /// Returns the subtree's new root and whether its most may have changed (the nodes above
-    /// are written again only then).
+    /// it. Returns the subtree's new root and whether its most may have changed (the nodes
+    /// above are written again only then).
     fn insert_at(&mut self, t: u32, node: u32) -> (u32, bool) {
         if t == NIL {
             return (node, true);
@@ -208,8 +207,8 @@ impl Keyed {
             .any(|most| demand.iter().zip(most).all(|(&d, &m)| d <= f64::from(m)))
     }
 
-    /// Writes the most of `t`'s subtree from its own fit keys and its children's.
-    /// Whether it changed.
+    /// Writes the most of `t`'s subtree from its own fit keys and its children's; returns
+    /// whether it changed.
     fn pull(&mut self, t: u32) -> bool {
         let (n, r, width) = (t as usize, self.r, self.corners * self.r);
         // An empty child reads the last row, minus infinity.

@@ -128,8 +128,8 @@ impl Linear {
     /// Among the nodes `task` fits, the one of highest `score`, ties to the lowest index:
     /// `Some(answer)`, or `None` if the index cannot answer (see the module documentation).
     ///
-    /// Complexity: O(types x log(nodes)) to start each walk, O(resources) per node visited (at
-    /// most [`VISITS`]).
+    /// Complexity: O(types x log(nodes)) to start each walk, O(log(nodes) + resources) per node
+    /// visited (at most [`VISITS`]), subtrees too full for the task passed over whole.
     pub(crate) fn best(
         &mut self,
         state: &State<'_>,

@@ -57,6 +57,26 @@ fn up(x: f64) -> f32 {
     }
 }
 
+/// The bits of `x` as an unsigned number in the order of the values (negative ones below
+/// positive ones, -0 just below 0).
+pub(super) fn ordered_bits(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+/// The inverse of [`ordered_bits`].
+pub(super) fn from_ordered_bits(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
+}
+
 /// The priority of a node: a hash of its index (SplitMix64's finalizer).
 fn priority(node: u32) -> u64 {
     let mut z = u64::from(node).wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -176,11 +196,25 @@ impl Keyed {
         demand: &[f64],
         visit: &mut impl FnMut(u64, u32) -> Step,
     ) -> Step {
+        self.walk_from(root, (0, 0), demand, visit)
+    }
+
+    /// [`Keyed::walk`] over the nodes at or after `from` in (key, node) order.
+    pub(super) fn walk_from(
+        &self,
+        root: u32,
+        from: (u64, u32),
+        demand: &[f64],
+        visit: &mut impl FnMut(u64, u32) -> Step,
+    ) -> Step {
         if root == NIL || !self.may_fit(root, demand) {
             return Some(true);
         }
         let n = root as usize;
-        let left = self.walk(self.left[n], demand, visit);
+        if self.at(root) < from {
+            return self.walk_from(self.right[n], from, demand, visit);
+        }
+        let left = self.walk_from(self.left[n], from, demand, visit);
         if left != Some(true) {
             return left;
         }
@@ -193,7 +227,7 @@ impl Keyed {
         } else {
             Some(true)
         } {
-            Some(true) => self.walk(self.right[n], demand, visit),
+            Some(true) => self.walk_from(self.right[n], from, demand, visit),
             other => other,
         }
     }
@@ -282,6 +316,17 @@ mod tests {
         });
         assert_eq!(last, Some(true));
         out
+    }
+
+    #[test]
+    fn keys_order_as_the_values() {
+        let values = [-2.5, -1e-300, -0.0, 0.0, 1e-300, 0.75, 2.0];
+        for w in values.windows(2) {
+            assert!(ordered_bits(w[0]) < ordered_bits(w[1]), "{w:?}");
+        }
+        for v in values {
+            assert_eq!(from_ordered_bits(ordered_bits(v)).to_bits(), v.to_bits());
+        }
     }
 
     #[test]

@@ -34,12 +34,14 @@
 mod alike;
 mod groups;
 mod keyed;
+mod least;
 mod linear;
 mod order;
 mod search;
 mod spec;
 mod tree;
 
+pub(crate) use least::Least;
 pub(crate) use linear::{Linear, LinearBound, Walk};
 pub(crate) use order::few_allowed;
 pub(crate) use search::Summary;

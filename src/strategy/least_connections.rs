@@ -1,23 +1,29 @@
 //! `least_connections`: the fitting node with the fewest tasks.
 
 use super::{Options, Selector, Strategy, select_best_among, select_best_in};
-use crate::index::{NodeTree, Order, Spec, few_allowed};
+use crate::index::{Least, NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
 /// The fitting node with the fewest tasks placed on it, ties to the lowest index: the classic
 /// load-balancer policy (nginx `least_conn`, HAProxy `leastconn`). Spreads tasks by count.
 ///
-/// Index: buckets by count, as the leaves of the node tree: nodes sorted by their task count,
+/// Index: first the nodes in order of (task count, index) in a treap that keeps the most free
+/// capacity per resource of every subtree (`src/index/least.rs`): the first node in that order
+/// the task fits, passing over subtrees too full for it, is the choice; it gives up to the node
+/// tree after 256 nodes visited (many that fit the resources but are cordoned, down or not
+/// allowed). The node tree: buckets by count, as its leaves: nodes sorted by their task count,
 /// kept sorted by swapping a node to the edge of its bucket when its count changes by one. The
 /// first node in that order the task fits (a descent that skips subtrees too full for it) has
 /// the fewest tasks; its bucket is then searched for the lowest index that fits. Exact: the node
 /// the full scan picks. A task restricted to at most one node in 8 checks its allowed nodes
 /// instead.
 ///
-/// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited, usually a few;
-/// O(log(nodes) + 8) x resources to update the two leaves a count change swaps; O(1) when the
-/// task fits no node. Memory: the node tree (fit keys; see the memory table in the README), the
+/// Complexity per placement: the treap O(log(nodes)) x resources to find the node and to file
+/// it again; where it gives up, O(log(nodes) + 8) x resources per leaf visited, usually a few,
+/// and O(log(nodes) + 8) x resources to update the two leaves a count change swaps; O(1) when
+/// the task fits no node. Memory: the treap (22 bytes per node and 4 x (1 + min(resources, 4))
+/// per node and resource), the node tree (fit keys; see the memory table in the README), the
 /// bucket bounds (4 bytes per count value), 4 bytes per node for the sorted count.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastConnections;
@@ -33,6 +39,7 @@ pub fn connections_score(tasks_on_node: u32) -> f64 {
 }
 
 struct Fewest {
+    least: Least,
     tree: NodeTree,
 }
 
@@ -42,24 +49,34 @@ impl Selector for Fewest {
         if let Some(allowed) = few_allowed(state, task) {
             return select_best_in(state, task, allowed, score);
         }
+        if let Some(found) = self.least.best(state, task, score) {
+            return found;
+        }
         self.tree.load(state, task);
         self.tree.fewest(state, task)
     }
 
     fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.tree.changed(state, node);
+        self.changed(state, node);
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.tree.changed(state, node);
+        self.changed(state, node);
     }
 
     fn node_changed(&mut self, state: &State<'_>, node: usize) {
-        self.tree.changed(state, node);
+        self.changed(state, node);
     }
 
     fn select_among(&mut self, state: &State<'_>, _: usize, fitting: &[usize]) -> Option<usize> {
         select_best_among(fitting, |n| connections_score(state.task_count(n)))
+    }
+}
+
+impl Fewest {
+    fn changed(&mut self, state: &State<'_>, node: usize) {
+        self.least.changed(state, node);
+        self.tree.changed(state, node);
     }
 }
 
@@ -71,7 +88,8 @@ impl Strategy for LeastConnections {
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
         let spec = Spec::new(Order::Count);
         let tree = NodeTree::new(spec, problem.resources().len())?;
-        Some(Box::new(Fewest { tree }))
+        let least = Least::new(|state, n| f64::from(state.task_count(n)));
+        Some(Box::new(Fewest { least, tree }))
     }
 }
 

@@ -1,7 +1,7 @@
 //! `least_time`: the fitting node whose placed work would finish first.
 
 use super::{Options, Selector, Strategy, select_best_among, select_best_in};
-use crate::index::{NodeTree, Order, Scalar, Spec, few_allowed};
+use crate::index::{Least, NodeTree, Order, Scalar, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -9,16 +9,22 @@ use crate::state::State;
 /// task added: work is the sum of the tasks' durations, 1 per task without a duration. The
 /// load-balancer policy of nginx Plus (`least_time`). Ties to the lowest index.
 ///
-/// Index: the node tree in index order keeps per subtree the least work on a node and the fit
+/// Index: first the nodes in order of (placed work, index) in a treap that keeps the most free
+/// capacity per resource of every subtree (`src/index/least.rs`): the first node in that order
+/// the task fits, passing over subtrees too full for it, then the first of each larger work
+/// while its finish time rounds equal to the best (a tie, won by a lower index); it gives up
+/// to the node tree after 256 nodes visited. The node tree keeps per subtree the least work on
+/// a node and the fit
 /// keys; branch and bound with `-finish_time(least work, task work)` as the bound (monotone, so
 /// valid in floating point) goes to the subtree of the least loaded node that may fit: exact
 /// (the node the full scan picks, ties to the lowest index, also where two sums round equal). A
 /// task restricted to at most one node in 8 checks its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited, one or two when
-/// the least loaded nodes fit, more when they are too full for the task; O(1) when the task
-/// fits no node. Memory: the node tree (fit keys and the least work; see the memory table in
-/// the README).
+/// Complexity per placement: the treap O(log(nodes)) x resources to find the node (twice: the
+/// next work's first node shows the best is not tied) and to file it again; where it gives up,
+/// O(log(nodes) + 8) x resources per leaf visited; O(1) when the task fits no node. Memory: the
+/// treap (22 bytes per node and 4 x (1 + min(resources, 4)) per node and resource), the node
+/// tree (fit keys and the least work; see the memory table in the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastTime;
 
@@ -33,6 +39,7 @@ pub fn finish_time(placed_work: f64, task_work: f64) -> f64 {
 }
 
 struct Earliest {
+    least: Least,
     tree: NodeTree,
 }
 
@@ -43,26 +50,36 @@ impl Selector for Earliest {
         if let Some(allowed) = few_allowed(state, task) {
             return select_best_in(state, task, allowed, score);
         }
+        if let Some(found) = self.least.best(state, task, score) {
+            return found;
+        }
         self.tree.load(state, task);
         self.tree
             .best(state, task, |_, s| -finish_time(s.scalar, work), score)
     }
 
     fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.tree.changed(state, node);
+        self.changed(state, node);
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.tree.changed(state, node);
+        self.changed(state, node);
     }
 
     fn node_changed(&mut self, state: &State<'_>, node: usize) {
-        self.tree.changed(state, node);
+        self.changed(state, node);
     }
 
     fn select_among(&mut self, state: &State<'_>, task: usize, fitting: &[usize]) -> Option<usize> {
         let work = state.task_work(task);
         select_best_among(fitting, |n| -finish_time(state.work(n), work))
+    }
+}
+
+impl Earliest {
+    fn changed(&mut self, state: &State<'_>, node: usize) {
+        self.least.changed(state, node);
+        self.tree.changed(state, node);
     }
 }
 
@@ -74,7 +91,8 @@ impl Strategy for LeastTime {
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
         let spec = Spec::new(Order::Load).with_scalar(Scalar::Work);
         let tree = NodeTree::new(spec, problem.resources().len())?;
-        Some(Box::new(Earliest { tree }))
+        let least = Least::new(|state, n| state.work(n));
+        Some(Box::new(Earliest { least, tree }))
     }
 }
 

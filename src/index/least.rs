@@ -1,0 +1,191 @@
+//! The nodes in order of a per-node number (task count, placed work) in a treap with the most
+//! free capacity per subtree ([`Keyed`]), for rules that prefer the fitting node with the least
+//! of it (`least_connections`, `least_time`): a walk from the least passes over subtrees too full
+//! for the task, and the first node that fits has the best score.
+//!
+//! Exact as the full scan: the rule's score must not rise with the number (it falls, up to
+//! rounding, which may make neighbours equal). A query takes the first node in (number, index)
+//! order that the task fits, then the first such node of a larger number, and so on, until one
+//! scores below the best: nodes of one number after the first are passed over (higher index,
+//! the same score), a larger number may still tie through rounding and win by a lower index. It
+//! gives up (the caller asks the node tree) after [`VISITS`] nodes.
+
+use super::keyed::{Keyed, NIL, ordered_bits};
+use crate::state::{Stamp, State};
+
+/// At most this many nodes are visited by one query before it gives up.
+const VISITS: usize = 256;
+
+/// A node's number: the state's task count or work of a node.
+pub(crate) type NumberFn = fn(&State<'_>, usize) -> f64;
+
+/// See the [module](self) documentation.
+///
+/// Memory: the treap's (see [`Keyed`]), 1 byte per node.
+#[derive(Debug, Clone)]
+pub(crate) struct Least {
+    number: NumberFn,
+    stamp: Option<Stamp>,
+    keyed: Keyed,
+    root: u32,
+    filed: Vec<bool>,
+    /// Nodes not filed (their number is not a number): the index gives up while there are any.
+    odd: usize,
+}
+
+impl Least {
+    /// An index by `number`, built on first use.
+    pub(crate) fn new(number: NumberFn) -> Self {
+        Self {
+            number,
+            stamp: None,
+            keyed: Keyed::default(),
+            root: NIL,
+            filed: Vec::new(),
+            odd: 0,
+        }
+    }
+
+    /// Told that `node` changed by the state's last change; any other change unseen means a
+    /// rebuild at the next query.
+    pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
+        let now = state.stamp();
+        match self.stamp {
+            Some(seen)
+                if seen.id == now.id
+                    && seen.changes + 1 == now.changes
+                    && self.filed.len() == state.nodes()
+                    && node < self.filed.len() =>
+            {
+                if self.filed[node] {
+                    self.root = self.keyed.remove(self.root, node as u32);
+                } else {
+                    self.odd -= 1;
+                }
+                self.file(state, node);
+                self.stamp = Some(now);
+            }
+            Some(seen) if seen == now => {}
+            _ => self.stamp = None,
+        }
+    }
+
+    /// Among the nodes `task` fits, the one of highest `score`, ties to the lowest index, for a
+    /// score that does not rise with the number: `Some(answer)`, or `None` if the walk gave up.
+    ///
+    /// Complexity: O(log(nodes) + resources) per node visited, subtrees too full for the task
+    /// passed over whole; usually the first node visited fits.
+    pub(crate) fn best(
+        &mut self,
+        state: &State<'_>,
+        task: usize,
+        score: impl Fn(usize) -> f64,
+    ) -> Option<Option<usize>> {
+        if self.stamp != Some(state.stamp()) || self.filed.len() != state.nodes() {
+            self.rebuild(state);
+        }
+        if self.odd > 0 {
+            return None;
+        }
+        let (mut best, mut best_node, mut visits) = (f64::NEG_INFINITY, usize::MAX, 0);
+        let demand = state.demand_row(task);
+        let mut from = (0, 0);
+        loop {
+            // The first node at or after `from` that the task fits (and may run on).
+            let mut found = None;
+            self.keyed
+                .walk_from(self.root, from, demand, &mut |key, node| {
+                    visits += 1;
+                    if visits > VISITS {
+                        return None;
+                    }
+                    if state.check(task, node as usize).is_ok() {
+                        found = Some((key, node as usize));
+                        return Some(false);
+                    }
+                    Some(true)
+                });
+            if visits > VISITS {
+                return None;
+            }
+            let Some((key, node)) = found else { break };
+            let s = score(node);
+            if s < best {
+                break;
+            }
+            if s > best || node < best_node {
+                (best, best_node) = (s, node);
+            }
+            // The other nodes of this number have higher indices and no higher score; one of
+            // a larger number may still tie (rounding) with a lower index.
+            match key.checked_add(1) {
+                Some(next) => from = (next, 0),
+                None => break,
+            }
+        }
+        Some((best_node != usize::MAX).then_some(best_node))
+    }
+
+    fn rebuild(&mut self, state: &State<'_>) {
+        let nodes = state.nodes();
+        self.keyed = Keyed::new(nodes, state.resources());
+        self.root = NIL;
+        self.filed = vec![false; nodes];
+        self.odd = 0;
+        for n in 0..nodes {
+            self.file(state, n);
+        }
+        self.stamp = Some(state.stamp());
+    }
+
+    /// Files `node` under its number now (not a number: not filed, the index gives up).
+    fn file(&mut self, state: &State<'_>, node: usize) {
+        let number = (self.number)(state, node);
+        self.filed[node] = !number.is_nan();
+        self.odd += usize::from(number.is_nan());
+        if self.filed[node] {
+            let rows = (state.free_row(node), state.capacity_row(node));
+            self.root = self
+                .keyed
+                .insert(self.root, node as u32, ordered_bits(number), rows);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Cluster, Problem, Resources, Workload};
+    use crate::strategy::{finish_time, select_best};
+    use ndarray::array;
+
+    #[test]
+    fn a_larger_number_tying_by_rounding_wins_by_its_lower_index() {
+        // Node 0 holds work 1, node 1 work 0.5, node 2 none; the task's work 1e16 makes all
+        // finish at 1e16 (the spacing of doubles there is 2): a tie, to node 0, though its work
+        // is the largest (the walk meets it last). Node 0 cordoned: node 1.
+        let r = Resources::new(["cpu"]).unwrap();
+        let cluster = Cluster::new(r.clone(), array![[4.0], [4.0], [4.0]]).unwrap();
+        let workload = Workload::new(r, array![[1.0], [1.0], [1.0], [9.0]])
+            .unwrap()
+            .with_duration(vec![1.0, 0.5, 1e16, 1.0])
+            .unwrap();
+        let p = Problem::new(cluster, workload).unwrap();
+        let mut state = State::new(&p);
+        let mut least = Least::new(|state, n| state.work(n));
+        for (task, node) in [(0, 0), (1, 1)] {
+            state.place(task, node).unwrap();
+            least.changed(&state, node);
+        }
+        let score = |state: &State<'_>, n: usize| -finish_time(state.work(n), state.task_work(2));
+        let want = select_best(&state, 2, |n| score(&state, n));
+        assert_eq!(want, Some(0));
+        assert_eq!(least.best(&state, 2, |n| score(&state, n)), Some(want));
+        state.set_cordoned(0, true);
+        let want = select_best(&state, 2, |n| score(&state, n));
+        assert_eq!(want, Some(1));
+        assert_eq!(least.best(&state, 2, |n| score(&state, n)), Some(want));
+        // A task that fits no node.
+        assert_eq!(least.best(&state, 3, |_| 0.0), Some(None));
+    }
+}

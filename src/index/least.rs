@@ -10,6 +10,7 @@
 //! the same score), a larger number may still tie through rounding and win by a lower index. It
 //! gives up (the caller asks the node tree) after [`VISITS`] nodes.
 
+use super::Seen;
 use super::keyed::{Keyed, NIL, ordered_bits};
 use crate::state::{Stamp, State};
 
@@ -50,13 +51,9 @@ impl Least {
     /// rebuild at the next query.
     pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
         let now = state.stamp();
-        match self.stamp {
-            Some(seen)
-                if seen.id == now.id
-                    && seen.changes + 1 == now.changes
-                    && self.filed.len() == state.nodes()
-                    && node < self.filed.len() =>
-            {
+        match Seen::of(self.stamp, now) {
+            Seen::Current => {}
+            Seen::Next if self.filed.len() == state.nodes() && node < self.filed.len() => {
                 if self.filed[node] {
                     self.root = self.keyed.remove(self.root, node as u32);
                 } else {
@@ -65,7 +62,6 @@ impl Least {
                 self.file(state, node);
                 self.stamp = Some(now);
             }
-            Some(seen) if seen == now => {}
             _ => self.stamp = None,
         }
     }

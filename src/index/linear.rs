@@ -21,6 +21,7 @@
 //! capacity (the linear bound assumes none has; less than none, a node filled within the fit
 //! tolerance, is fine).
 
+use super::Seen;
 use super::alike::{Alike, Joined, Left, row_hash};
 use super::keyed::{Keyed, NIL, from_ordered_bits, ordered_bits};
 use crate::state::{Rejection, Stamp, State};
@@ -109,18 +110,13 @@ impl Linear {
     /// rebuild at the next query.
     pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
         let now = state.stamp();
-        match self.stamp {
-            Some(seen)
-                if seen.id == now.id
-                    && seen.changes + 1 == now.changes
-                    && node < self.filed.len()
-                    && self.filed.len() == state.nodes() =>
-            {
+        match Seen::of(self.stamp, now) {
+            Seen::Current => {}
+            Seen::Next if node < self.filed.len() && self.filed.len() == state.nodes() => {
                 self.unfile(state, node);
                 self.file(state, node);
                 self.stamp = Some(now);
             }
-            Some(seen) if seen == now => {}
             _ => self.stamp = None,
         }
     }

@@ -49,6 +49,31 @@ pub(crate) use search::Summary;
 pub(crate) use spec::{Member, Order, Scalar, Spec};
 pub(crate) use tree::NodeTree;
 
+use crate::state::Stamp;
+
+/// Where an index that last applied the change stamped `seen` stands, told of the state's
+/// change stamped `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Seen {
+    /// It has seen this change already.
+    Current,
+    /// This is the next change of the state it follows: it may apply it alone.
+    Next,
+    /// Another state, or changes went by unseen: it must be rebuilt.
+    Lost,
+}
+
+impl Seen {
+    /// How `now` follows `seen`.
+    pub(crate) fn of(seen: Option<Stamp>, now: Stamp) -> Self {
+        match seen {
+            Some(seen) if seen == now => Self::Current,
+            Some(seen) if seen.id == now.id && seen.changes + 1 == now.changes => Self::Next,
+            _ => Self::Lost,
+        }
+    }
+}
+
 /// Runs `f` with `n` zeroed values: on the stack, 8 of them for most problems and 64 up to that
 /// (the node tree's limit on resources), so that a bound, called for every subtree a search
 /// visits, or a summary written again, does not clear 512 bytes each time; on the heap beyond.

@@ -7,6 +7,7 @@ use crate::state::{Stamp, State, TOLERANCE};
 /// the scale example: faster for every indexed strategy).
 pub(crate) const BLOCK: usize = 8;
 
+use super::Seen;
 use super::order::{fold_keys, leaf_order, scarcest, shape_ranks};
 use super::spec::{Layout, Member, Order, Scalar, Spec};
 
@@ -116,13 +117,9 @@ impl NodeTree {
     /// If some other change went by unseen, the tree is rebuilt at its next use.
     pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
         let now = state.stamp();
-        match self.stamp {
-            Some(seen) if seen == now => {}
-            Some(seen)
-                if seen.id == now.id
-                    && seen.changes + 1 == now.changes
-                    && self.len == state.nodes() =>
-            {
+        match Seen::of(self.stamp, now) {
+            Seen::Current => {}
+            Seen::Next if self.len == state.nodes() => {
                 if self.spec.order == Order::Count {
                     self.regroup(state, node);
                 } else {

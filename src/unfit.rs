@@ -205,21 +205,26 @@ impl Reasons {
     /// not known): none if no node is alive.
     fn find_maxima(&mut self, state: &State<'_>) {
         let r = state.resources();
-        self.most_free = Array1::from_elem(r, f64::NEG_INFINITY);
-        let (mut holder, shapes_known) = (vec![usize::MAX; r], !self.shapes.is_empty());
+        let (mut most, mut holder) = (vec![f64::NEG_INFINITY; r], vec![usize::MAX; r]);
+        let alive = (0..state.nodes()).filter(|&n| state.is_alive(n));
+        let rows = state.free_values().chunks_exact(r);
         let mut any = false;
-        for n in (0..state.nodes()).filter(|&n| state.is_alive(n)) {
+        for (n, free) in rows.enumerate().filter(|&(n, _)| state.is_alive(n)) {
             any = true;
-            for (j, &f) in state.free_row(n).iter().enumerate() {
-                if f > self.most_free[j] {
-                    (self.most_free[j], holder[j]) = (f, n);
+            for (j, &f) in free.iter().enumerate() {
+                if f > most[j] {
+                    (most[j], holder[j]) = (f, n);
                 }
             }
-            let cap = state.capacity_row(n);
-            if !shapes_known && !self.shapes.chunks_exact(r).any(|s| s == cap) {
-                self.shapes.extend_from_slice(cap);
+        }
+        if self.shapes.is_empty() {
+            for cap in alive.map(|n| state.capacity_row(n)) {
+                if !self.shapes.chunks_exact(r).any(|s| s == cap) {
+                    self.shapes.extend_from_slice(cap);
+                }
             }
         }
+        self.most_free = Array1::from(most);
         if any {
             self.holder = holder;
         }

@@ -8,13 +8,13 @@ use crate::state::State;
 /// Nodes in turn, skipping the nodes a task does not fit: the classic load-balancer policy
 /// (nginx's and HAProxy's default). Spreads tasks evenly by count, blind to their size.
 ///
-/// Index: the node tree in index order finds the next fitting node at or after the pointer by
-/// descent, skipping every subtree where some resource is short on all nodes; exact (the node
-/// the cyclic scan finds). A task restricted to at most one node in 8 checks its allowed nodes
-/// instead.
+/// Index: the next 32 nodes in turn are checked one by one; past them, the node tree in index
+/// order finds the next fitting node at or after the pointer by descent, skipping every subtree
+/// where some resource is short on all nodes; exact (the node the cyclic scan finds). A task
+/// restricted to at most one node in 8 checks its allowed nodes instead.
 ///
-/// Complexity per placement: O(resources) when the next node fits; else O(log(nodes) + 8) x
-/// resources per leaf of 8 nodes visited, one leaf when the fitting nodes' free capacity is
+/// Complexity per placement: O(resources) when one of the next nodes fits; else O(32 +
+/// log(nodes) + 8) x resources per leaf of 8 nodes visited, one leaf when the fitting nodes' free capacity is
 /// seen by the tree, O(1) when the task fits no node. Memory: one pointer and the node tree
 /// (fit keys; see the memory table in the README).
 #[derive(Debug, Clone, Copy, Default)]
@@ -36,6 +36,9 @@ pub fn next_in_turn(
     (0..nodes).map(|i| (start + i) % nodes).find(|&n| fits(n))
 }
 
+/// Nodes in turn checked one by one before the tree is asked.
+const WINDOW: usize = 32;
+
 struct Turn {
     next: usize,
     tree: NodeTree,
@@ -44,8 +47,13 @@ struct Turn {
 impl Turn {
     fn choose(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
         let nodes = state.nodes();
-        if self.next < nodes && state.fits(task, self.next) {
-            return Some(self.next);
+        // The next few nodes in turn first: the pointer's node fits most tasks, and a short
+        // look past it is cheaper than bringing the tree up to date.
+        if let Some(node) = (0..WINDOW.min(nodes))
+            .map(|i| (self.next + i) % nodes)
+            .find(|&n| state.fits(task, n))
+        {
+            return Some(node);
         }
         if let Some(allowed) = few_allowed(state, task) {
             // The first in turn: the least distance, cyclically, from the pointer.

@@ -207,16 +207,44 @@ impl Keyed {
         demand: &[f64],
         visit: &mut impl FnMut(u64, u32) -> Step,
     ) -> Step {
+        self.walk_toward(root, (from, true), demand, visit)
+    }
+
+    /// [`Keyed::walk`] backward: the nodes before `before` in decreasing (key, node) order.
+    pub(super) fn walk_back_from(
+        &self,
+        root: u32,
+        before: (u64, u32),
+        demand: &[f64],
+        visit: &mut impl FnMut(u64, u32) -> Step,
+    ) -> Step {
+        self.walk_toward(root, (before, false), demand, visit)
+    }
+
+    /// The walk forward from `at` (inclusive) or backward from it (exclusive).
+    fn walk_toward(
+        &self,
+        root: u32,
+        (at, forward): ((u64, u32), bool),
+        demand: &[f64],
+        visit: &mut impl FnMut(u64, u32) -> Step,
+    ) -> Step {
         if root == NIL || !self.may_fit(root, demand) {
             return Some(true);
         }
         let n = root as usize;
-        if self.at(root) < from {
-            return self.walk_from(self.right[n], from, demand, visit);
+        // The child walked first and the one walked last.
+        let (near, far) = if forward {
+            (self.left[n], self.right[n])
+        } else {
+            (self.right[n], self.left[n])
+        };
+        if (self.at(root) < at) == forward {
+            return self.walk_toward(far, (at, forward), demand, visit);
         }
-        let left = self.walk_from(self.left[n], from, demand, visit);
-        if left != Some(true) {
-            return left;
+        let first = self.walk_toward(near, (at, forward), demand, visit);
+        if first != Some(true) {
+            return first;
         }
         let fits = demand
             .iter()
@@ -227,7 +255,7 @@ impl Keyed {
         } else {
             Some(true)
         } {
-            Some(true) => self.walk_from(self.right[n], from, demand, visit),
+            Some(true) => self.walk_toward(far, (at, forward), demand, visit),
             other => other,
         }
     }
@@ -304,105 +332,5 @@ impl Keyed {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The nodes a walk visits for `demand` (one resource), all of them.
-    fn visited(k: &Keyed, root: u32, demand: f64) -> Vec<u32> {
-        let mut out = Vec::new();
-        let last = k.walk(root, &[demand], &mut |_, n| {
-            out.push(n);
-            Some(true)
-        });
-        assert_eq!(last, Some(true));
-        out
-    }
-
-    #[test]
-    fn keys_order_as_the_values() {
-        let values = [-2.5, -1e-300, -0.0, 0.0, 1e-300, 0.75, 2.0];
-        for w in values.windows(2) {
-            assert!(ordered_bits(w[0]) < ordered_bits(w[1]), "{w:?}");
-        }
-        for v in values {
-            assert_eq!(from_ordered_bits(ordered_bits(v)).to_bits(), v.to_bits());
-        }
-    }
-
-    #[test]
-    fn fit_keys_round_up() {
-        for x in [0.1, 1.0 / 3.0, 2.5, -0.1, 1e-300, -1e-300, 123_456_789.123] {
-            let f = up(x);
-            // At least x, and the f32 below it (one step toward minus infinity) is not.
-            let below = match f {
-                0.0 => -f32::from_bits(1),
-                f if f > 0.0 => f32::from_bits(f.to_bits() - 1),
-                f => f32::from_bits(f.to_bits() + 1),
-            };
-            assert!(f64::from(f) >= x && f64::from(below) < x, "{x}");
-        }
-        assert_eq!(up(f64::MAX), f32::INFINITY);
-    }
-
-    #[test]
-    fn walks_in_key_order_past_subtrees_too_full() {
-        // 300 nodes, node n with key (n * 7919) % 1000 (ties: node order), free n % 50 of 100;
-        // every third removed, then put back with another key and free.
-        let (nodes, cap) = (300u32, [100.0]);
-        let mut k = Keyed::new(nodes as usize, 1);
-        let mut keys: Vec<(u64, u32, f64)> = Vec::new();
-        let mut root = NIL;
-        for n in 0..nodes {
-            let (key, free) = (u64::from(n * 7919 % 1000 / 3), f64::from(n % 50));
-            root = k.insert(root, n, key, (&[free], &cap));
-            keys.push((key, n, free));
-        }
-        for n in (0..nodes).step_by(3) {
-            root = k.remove(root, n);
-            keys.retain(|e| e.1 != n);
-            if n % 2 == 0 {
-                let (key, free) = (u64::from(n % 17), f64::from(n % 7) * 10.0);
-                root = k.insert(root, n, key, (&[free], &cap));
-                keys.push((key, n, free));
-            }
-        }
-        keys.sort_by_key(|e| (e.0, e.1));
-        for demand in [0.0, 20.5, 48.5, 60.5, 200.0] {
-            let got = visited(&k, root, demand);
-            // In order, every fitting node visited, and only fitting nodes where that is all
-            // (the tolerance of the fit test aside).
-            let order: Vec<u32> = keys
-                .iter()
-                .map(|e| e.1)
-                .filter(|n| got.contains(n))
-                .collect();
-            assert_eq!(order, got, "demand {demand}");
-            let fitting: Vec<u32> = keys.iter().filter(|e| e.2 >= demand).map(|e| e.1).collect();
-            let got_fitting: Vec<u32> = got
-                .iter()
-                .copied()
-                .filter(|&n| keys.iter().any(|e| e.1 == n && e.2 >= demand))
-                .collect();
-            assert_eq!(got_fitting, fitting, "demand {demand}");
-            if demand == 0.0 {
-                assert_eq!(got.len(), keys.len());
-            } else if demand > 60.0 {
-                assert!(got.is_empty(), "demand {demand}: {got:?}");
-            } else {
-                assert!(
-                    got.len() < keys.len(),
-                    "demand {demand}: nothing passed over"
-                );
-            }
-        }
-        // Stopping at a node ends the walk there.
-        let mut out = Vec::new();
-        let third = keys[2].1;
-        let last = k.walk(root, &[0.0], &mut |_, n| {
-            out.push(n);
-            Some(n != third)
-        });
-        let first: Vec<u32> = keys[..3].iter().map(|e| e.1).collect();
-        assert_eq!((out, last), (first, Some(false)));
-    }
-}
+#[path = "keyed_tests.rs"]
+mod tests;

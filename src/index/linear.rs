@@ -8,18 +8,24 @@
 //! nodes ordered by `L` in a treap that knows, per subtree, the most free capacity per resource
 //! ([`Keyed`]), and a query walks each type from the emptiest (or the fullest), passing over
 //! subtrees of nodes too full for the task and scoring the nodes that fit, until the score's
-//! bound at the next node's `L` is below the best score found. It is the branch and bound of the
-//! node tree with one node per step, and so as exact: every node passed over either does not
+//! bound at the next node's `L` is below the best score found. A score that falls with the
+//! distance of `phi_a - phi_b` (the free fractions of the type's first two resources) from a
+//! value of the task's (`balanced`: the gap of the two utilizations after placement) has the
+//! nodes ordered by that difference instead ([`Walk::Around`]), walked from the task's value
+//! upward, then downward from just below it, each walk stopping where the bound at the
+//! distance reached is below the best score. It is the branch and bound of the node tree with
+//! one node per step, and so as exact: every node passed over either does not
 //! fit or is bounded by a valid bound of the floating-point score, every node returned passed
 //! the state's fit test and was scored by the strategy's own function, ties go to the lowest
-//! index (nodes of equal `L` are walked in index order, and a walk stops only on a bound
-//! strictly below).
+//! index (a walk stops only on a bound strictly below, so every node of a score equal to the
+//! best is scored).
 //!
 //! It gives up (the caller asks the node tree) when a walk visits more than [`VISITS`] nodes in
 //! all (many nodes of about the same weighted free fraction), when there are more than
-//! [`MAX_TYPES`] machine types, when a demand is negative, or when some node has more free than
+//! [`MAX_TYPES`] machine types, when a demand is negative, when some node has more free than
 //! capacity (the linear bound assumes none has; less than none, a node filled within the fit
-//! tolerance, is fine).
+//! tolerance, is fine), or, walking around a difference, when a type has fewer than two
+//! resources.
 
 use super::Seen;
 use super::alike::{Alike, Joined, Left, row_hash};
@@ -38,13 +44,19 @@ pub(crate) const MAX_TYPES: usize = 16;
 /// node (those with less `L` walking from the emptiest, with more from the fullest).
 pub(crate) type LinearBound = fn(f64, f64, f64) -> f64;
 
-/// Which end of each type's order a walk starts from: the score's best.
+/// Which order each type's nodes are kept in, and where a walk starts from: the score's best.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Walk {
-    /// From the largest weighted free fraction (scores that grow with it).
+    /// By weighted free fraction, from the largest (scores that grow with it).
     Emptiest,
-    /// From the smallest (scores that fall as it grows).
+    /// By weighted free fraction, from the smallest (scores that fall as it grows).
     Fullest,
+    /// By the difference `phi_a - phi_b` of the free fractions of the type's first two
+    /// resources, from the task's `q_a - q_b` (its shares of them) outward, both ways: scores
+    /// that fall with the distance between the two (`balanced`: the gap of the two
+    /// utilizations after placement). The bound is then given that distance, the task's
+    /// difference and the number of resources the type has.
+    Around,
 }
 
 /// Where a node is filed.
@@ -56,13 +68,29 @@ enum Filed {
     Ordered,
 }
 
-/// One machine type: its capacity row, the total weight of its resources and the root of its
-/// nodes in the treap.
+/// One machine type: its capacity row, the total weight of its resources (walking around a
+/// difference: their number), its first two resources and the root of its nodes in the treap.
 #[derive(Debug, Clone)]
 struct Type {
     capacity: Vec<f64>,
     total: f64,
+    pair: Option<(usize, usize)>,
     root: u32,
+}
+
+impl Type {
+    /// The task's term of the bound on this type: its weighted share of the capacity, or
+    /// (walking around a difference) the difference of its shares of the first two resources.
+    fn task_term(&self, demand: &[f64], weights: &[f64], walk: Walk) -> f64 {
+        let cap = &self.capacity;
+        match (walk, self.pair) {
+            (Walk::Around, Some((a, b))) => demand[a] / cap[a] - demand[b] / cap[b],
+            _ => (0..demand.len())
+                .filter(|&r| cap[r] > 0.0)
+                .map(|r| weights[r] * demand[r] / cap[r])
+                .sum(),
+        }
+    }
 }
 
 /// See the [module](self) documentation.
@@ -171,16 +199,18 @@ impl Linear {
         let (keyed, walk) = (&self.keyed, self.walk);
         let l_of = |key: u64| match walk {
             Walk::Emptiest => from_ordered_bits(!key),
-            Walk::Fullest => from_ordered_bits(key),
+            Walk::Fullest | Walk::Around => from_ordered_bits(key),
         };
         for ty in &self.types {
-            let shares: f64 = (0..demand.len())
-                .filter(|&r| ty.capacity[r] > 0.0)
-                .map(|r| self.weights[r] * demand[r] / ty.capacity[r])
-                .sum();
-            keyed.walk(ty.root, demand, &mut |key, node| {
-                visit(l_of(key), node, shares, ty.total)
-            })?;
+            let term = ty.task_term(demand, &self.weights, walk);
+            let mut step = |key, node| visit(l_of(key), node, term, ty.total);
+            if walk == Walk::Around {
+                let at = (ordered_bits(term), 0);
+                keyed.walk_from(ty.root, at, demand, &mut step)?;
+                keyed.walk_back_from(ty.root, at, demand, &mut step)?;
+            } else {
+                keyed.walk(ty.root, demand, &mut step)?;
+            }
         }
         Some((best_node != usize::MAX).then_some(best_node))
     }
@@ -203,13 +233,18 @@ impl Linear {
                     break;
                 }
                 None => {
-                    let total = (0..cap.len())
-                        .filter(|&r| cap[r] > 0.0)
-                        .map(|r| self.weights[r])
-                        .sum();
+                    let present = (0..cap.len()).filter(|&r| cap[r] > 0.0);
+                    let mut two = present.clone();
+                    let pair = two.next().zip(two.next());
+                    let total = match self.walk {
+                        Walk::Around if pair.is_some() => present.count() as f64,
+                        Walk::Around => 0.0,
+                        _ => present.map(|r| self.weights[r]).sum(),
+                    };
                     self.types.push(Type {
                         capacity: cap.to_vec(),
                         total,
+                        pair,
                         root: NIL,
                     });
                     self.types.len() - 1
@@ -246,12 +281,13 @@ impl Linear {
             }
             l += self.weights[r] * phi;
         }
-        let key = match self.walk {
-            Walk::Emptiest => !ordered_bits(l),
-            Walk::Fullest => ordered_bits(l),
+        let t = self.type_of[node];
+        let key = match (self.walk, self.types[t as usize].pair) {
+            (Walk::Emptiest, _) => !ordered_bits(l),
+            (Walk::Around, Some((a, b))) => ordered_bits(free[a] / cap[a] - free[b] / cap[b]),
+            _ => ordered_bits(l),
         };
         self.filed[node] = Filed::Ordered;
-        let t = self.type_of[node];
         let type_of = &self.type_of;
         let alike =
             |other: u32| type_of[other as usize] == t && state.free_row(other as usize) == free;
@@ -292,117 +328,5 @@ impl Linear {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Cluster, Problem, Resources, Workload};
-    use crate::strategy::{ScoreFn, least_allocated, most_allocated, select_best};
-    use ndarray::{Array2, array};
-
-    /// LeastAllocated's bound, padded generously.
-    fn emptiest(l: f64, shares: f64, total: f64) -> f64 {
-        (l - shares) / total + 1e-6
-    }
-
-    /// MostAllocated's bound, padded generously.
-    fn fullest(l: f64, shares: f64, total: f64) -> f64 {
-        (total - l + shares) / total + 1e-6
-    }
-
-    /// Both walks, each with its score and bound.
-    const WALKS: [(ScoreFn, LinearBound, Walk); 2] = [
-        (least_allocated, emptiest, Walk::Emptiest),
-        (most_allocated, fullest, Walk::Fullest),
-    ];
-
-    fn problem(capacity: Array2<f64>, demand: Array2<f64>) -> Problem {
-        let r = Resources::new(["cpu", "memory"]).unwrap();
-        let cluster = Cluster::new(r.clone(), capacity).unwrap();
-        Problem::new(cluster, Workload::new(r, demand).unwrap()).unwrap()
-    }
-
-    /// The nodes filed: in the treap, or following a node there.
-    fn filed(index: &Linear) -> usize {
-        let mut ordered = 0;
-        for t in &index.types {
-            index
-                .keyed
-                .walk(t.root, &[f64::NEG_INFINITY; 2], &mut |_, n| {
-                    ordered += 1 + index.alike.followers(n).count();
-                    Some(true)
-                });
-        }
-        ordered
-    }
-
-    #[test]
-    fn answers_as_the_full_scan_and_gives_up_on_many_types() {
-        for (score_fn, bound, walk) in WALKS {
-            // Two machine types; tasks placed one after another, each choice checked.
-            let capacity =
-                Array2::from_shape_fn((40, 2), |(n, r)| [[8.0, 16.0], [4.0, 32.0]][n % 2][r]);
-            let demand =
-                Array2::from_shape_fn((120, 2), |(t, r)| ((t * 7 + r * 3) % 5) as f64 + 0.5);
-            let p = problem(capacity, demand);
-            let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0; 2], (bound, walk)));
-            let mut answered = 0;
-            for task in 0..p.tasks() {
-                let d = p.demand(task);
-                let score = |n: usize| score_fn(d, state.free(n), state.capacity(n), &[1.0; 2]);
-                let want = select_best(&state, task, score);
-                if let Some(got) = index.best(&state, task, score) {
-                    assert_eq!(got, want, "{walk:?}, task {task}");
-                    answered += 1;
-                }
-                if let Some(node) = want {
-                    state.place(task, node).unwrap();
-                    index.changed(&state, node);
-                }
-            }
-            assert_eq!(answered, p.tasks());
-            // Nodes filled within the fit tolerance (3 less five times 0.6 leaves about -2e-16
-            // free) are still answered for.
-            let p = problem(
-                array![[3.0, 3.0], [3.0, 3.0]],
-                Array2::from_elem((12, 2), 0.6),
-            );
-            let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0; 2], (bound, walk)));
-            for task in 0..p.tasks() {
-                let d = p.demand(task);
-                let score = |n: usize| score_fn(d, state.free(n), state.capacity(n), &[1.0; 2]);
-                let want = select_best(&state, task, score);
-                assert_eq!(
-                    index.best(&state, task, score),
-                    Some(want),
-                    "{walk:?} {task}"
-                );
-                if let Some(node) = want {
-                    state.place(task, node).unwrap();
-                    index.changed(&state, node);
-                }
-            }
-            assert!((0..2).all(|n| state.free_row(n)[0] < 0.0 && state.task_count(n) == 5));
-            // Every node filed once: none left behind by a full node (weighted free fraction
-            // 0) filed again.
-            assert_eq!(filed(&index), p.nodes());
-            let p = problem(
-                array![[2.0, 2.0], [2.0, 2.0]],
-                array![[1.0, 1.0], [1.0, 1.0]],
-            );
-            let (mut state, mut index) = (State::new(&p), Linear::new(&[1.0; 2], (bound, walk)));
-            assert_eq!(index.best(&state, 0, |_| 0.0), Some(Some(0)));
-            for task in 0..2 {
-                state.place(task, 0).unwrap();
-                index.changed(&state, 0);
-            }
-            state.remove(0);
-            index.changed(&state, 0);
-            assert_eq!(filed(&index), 2);
-            // Seventeen machine types: the index does not answer.
-            let capacity = Array2::from_shape_fn((17, 2), |(n, _)| 10.0 + n as f64);
-            let p = problem(capacity, array![[1.0, 1.0]]);
-            let state = State::new(&p);
-            let mut index = Linear::new(&[1.0; 2], (bound, walk));
-            assert_eq!(index.best(&state, 0, |_| 0.0), None);
-        }
-    }
-}
+#[path = "linear_tests.rs"]
+mod tests;

@@ -3,9 +3,11 @@
 //! Scores linear in the weighted free fraction on each machine type (`best_fit`, `worst_fit`)
 //! are first asked of [`Linear`]: per type, the nodes in that order in a treap with the most
 //! free capacity per subtree (`keyed.rs`), nodes alike to the bit filed once (`alike.rs`),
-//! walked from the score's best end. `least_connections` and `least_time` ask [`Least`]: all
-//! nodes in order of task count or work in the same treap, the first that fits chosen. Where
-//! these give up, and for every other indexed strategy, one structure serves: [`NodeTree`], a segment tree over blocks of
+//! walked from the score's best end; `balanced` asks it too, the nodes ordered by the
+//! difference of two free fractions and walked from the task's own difference outward, both
+//! ways. `least_connections` and `least_time` ask [`Least`]: all nodes in order of task count
+//! or work in the same treap, the first that fits chosen. Where these give up, and for every
+//! other indexed strategy, one structure serves: [`NodeTree`], a segment tree over blocks of
 //! [`BLOCK`] nodes that keeps, per subtree, the most free capacity of any node in each resource
 //! (the fit keys: a task fits no node of a subtree whose key is below its demand in some
 //! resource) and, as a strategy needs them, the fewest tasks or least work of any node, and the

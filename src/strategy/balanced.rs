@@ -1,7 +1,7 @@
 //! `balanced`: kube-scheduler's BalancedAllocation score, the node whose resources end up
 //! equally used.
 
-use super::score::{BoundFn, ScoreFn, Weights, pad, scored_by, used_after, utilization};
+use super::score::{BoundFn, ScoreFn, pad, scored_around, used_after, utilization};
 use super::{Options, Selector, Strategy};
 use crate::index::{Summary, scratch};
 use crate::model::Problem;
@@ -15,16 +15,25 @@ use ndarray::ArrayView1;
 /// algorithm with balanced resource utilization" (2013). It avoids nodes with one resource
 /// exhausted and the others idle (stranded capacity). Tasks in priority order.
 ///
-/// Index: branch and bound over the node tree (nodes of one capacity grouped); the bound is 1
-/// minus a lower bound of the standard deviation from each subtree's ranges of utilization
-/// after placement (exact where the subtree's nodes are alike), so the choice is exactly that of
-/// scoring every node (ties to the lowest index). A task restricted to at most one node in 8
-/// scores its allowed nodes instead.
+/// Index: on each machine type, the gap of two resources' utilizations after placement is the
+/// distance of the node's difference of free fractions `phi_a - phi_b` from the task's `q_a -
+/// q_b`; with two resources the score is 1 minus half that gap, with more at most 1 minus the
+/// gap over their number. So each type's nodes are kept in order of that difference (the
+/// Linear index's treap, which passes over subtrees too full for the task) and walked from the
+/// task's value outward both ways until the bound falls below the best score found: exact (the
+/// choice of scoring every node, ties to the lowest index). Where that index gives up (more
+/// than 16 machine types, a type with one resource, negative demands, more free than capacity,
+/// more than 512 nodes visited), branch and bound over the node tree (nodes of one capacity
+/// grouped); its bound is 1 minus a lower bound of the standard deviation from each subtree's
+/// ranges of utilization after placement. A task restricted to at most one node in 8 scores
+/// its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 8) x resources^2 per subtree searched. The bound
-/// is loose where a subtree mixes nodes whose utilization lies on both sides of the task's
-/// shape, so on a cluster of mixed loads many leaves are searched (every leaf of 8 nodes at
-/// worst). Memory: the node tree.
+/// Complexity per placement: O(types x log(nodes)) to start the walks and O(log(nodes) +
+/// resources) per node visited, subtrees too full passed over whole; each placement re-files
+/// one node, O(log(nodes)). On a three-resource type the bound counts one pair only, so more of
+/// its nodes are visited. The node tree's fallback: O(log(nodes) + 8) x resources^2 per
+/// subtree searched, loose where a subtree mixes nodes on both sides of the task's shape.
+/// Memory: the node tree and the Linear index (see the memory table in the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Balanced;
 
@@ -121,6 +130,17 @@ fn bound_with(demand: &[f64], s: &Summary<'_>, q_lo: &mut [f64], q_hi: &mut [f64
     pad(1.0 - variance.sqrt()).min(1.0)
 }
 
+/// The bound of [`balance_score`] on a machine type of `count` resources, over its nodes whose
+/// difference of the first two free fractions `phi_a - phi_b` is at least `gap_from_task` away
+/// from the task's `q_a - q_b`: the utilizations after placement differ by that much (`u_a -
+/// u_b = (q_a - q_b) - (phi_a - phi_b)`), less the tolerance that the cap of utilizations at 1
+/// may take off for a node the task fits; the standard deviation is at least their difference
+/// over `count` (exactly half of it for two resources). Padded.
+fn balance_around(difference: f64, task: f64, count: f64) -> f64 {
+    let gap = ((task - difference).abs() - 2.0 * TOLERANCE).max(0.0);
+    pad(1.0 - gap / count)
+}
+
 impl Strategy for Balanced {
     fn name(&self) -> &str {
         "balanced"
@@ -132,7 +152,7 @@ impl Strategy for Balanced {
 
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
         let rule = (balance_score as ScoreFn, balance_bound as BoundFn);
-        scored_by(problem, options, &Weights::default(), rule, true)
+        scored_around(problem, options, rule, balance_around)
     }
 }
 

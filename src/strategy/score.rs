@@ -264,6 +264,19 @@ pub(crate) fn scored_by(
     build(problem, options, weights, rule, (pairs, None))
 }
 
+/// [`scored_by`] with pairs, for a score that falls with the distance of the difference of
+/// the first two free fractions from the task's (see [`Walk::Around`]): also the [`Linear`]
+/// index walking around it, with its bound.
+pub(crate) fn scored_around(
+    problem: &Problem,
+    options: &Options,
+    rule: (ScoreFn, BoundFn),
+    bound: LinearBound,
+) -> Option<Box<dyn Selector>> {
+    let linear = Some((bound, Walk::Around));
+    build(problem, options, &Weights::default(), rule, (true, linear))
+}
+
 /// The scored selector (or the sampled one), its tree with `pairs`, and the linear index if
 /// asked for.
 fn build(

@@ -277,17 +277,29 @@ impl Keyed {
         let row = |c: u32| (c as usize).min(self.left.len()) * width;
         let (left, right) = (row(self.left[n]), row(self.right[n]));
         let own = self.corner[n] as usize * r;
-        let mut changed = false;
-        for k in 0..width {
-            let mut m = self.most[left + k].max(self.most[right + k]);
-            if k >= own && k < own + r {
-                m = m.max(self.fit[n * r + k - own]);
+        super::scratch32(width, |most| {
+            let (a, b) = (
+                &self.most[left..left + width],
+                &self.most[right..right + width],
+            );
+            for ((m, &a), &b) in most.iter_mut().zip(a).zip(b) {
+                *m = a.max(b);
             }
+            for (m, &f) in most[own..own + r]
+                .iter_mut()
+                .zip(&self.fit[n * r..(n + 1) * r])
+            {
+                *m = m.max(f);
+            }
+            let row = &mut self.most[n * width..(n + 1) * width];
             // Compared as bits: any change counts.
-            changed |= m.to_bits() != self.most[n * width + k].to_bits();
-            self.most[n * width + k] = m;
-        }
-        changed
+            let changed = row
+                .iter()
+                .zip(&*most)
+                .any(|(x, y)| x.to_bits() != y.to_bits());
+            row.copy_from_slice(most);
+            changed
+        })
     }
 
     /// Splits the subtree at `t` into the nodes ordered before `at` and the others.

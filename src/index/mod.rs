@@ -80,11 +80,25 @@ impl Seen {
 /// (the node tree's limit on resources), so that a bound, called for every subtree a search
 /// visits, or a summary written again, does not clear 512 bytes each time; on the heap beyond.
 pub(crate) fn scratch<R>(n: usize, f: impl FnOnce(&mut [f64]) -> R) -> R {
-    if n <= 8 {
-        f(&mut [0.0; 8][..n])
-    } else if n <= 64 {
-        f(&mut [0.0; 64][..n])
+    zeroed::<f64, R, 8, 64>(n, f)
+}
+
+/// [`scratch`] for `f32` values: 16 on the stack for most problems, up to 256 (a treap row of 4
+/// groups of 64 resources).
+pub(crate) fn scratch32<R>(n: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    zeroed::<f32, R, 16, 256>(n, f)
+}
+
+/// `n` zeroed values, in an array of `SMALL` or `LARGE` on the stack, or on the heap.
+fn zeroed<T: Copy + Default, R, const SMALL: usize, const LARGE: usize>(
+    n: usize,
+    f: impl FnOnce(&mut [T]) -> R,
+) -> R {
+    if n <= SMALL {
+        f(&mut [T::default(); SMALL][..n])
+    } else if n <= LARGE {
+        f(&mut [T::default(); LARGE][..n])
     } else {
-        f(&mut vec![0.0; n])
+        f(&mut vec![T::default(); n])
     }
 }

@@ -289,8 +289,9 @@ impl NodeTree {
 
     /// Branch and bound: among the nodes `task` fits (its demand loaded with
     /// [`NodeTree::load`]), the one with the highest `score`, ties to the lowest node index: the
-    /// choice of [`select_best`](crate::strategy::select_best). `bound(demand, summary)` must
-    /// be at least the score of every node of a subtree with that summary; subtrees whose bound
+    /// choice of [`select_best`](crate::strategy::select_best). `bound(demand, summary, floor)`
+    /// must be at least the score of every node of a subtree with that summary, or below
+    /// `floor` (the best score found so far) when it is; subtrees whose bound
     /// is below the best score found (or equal to it, with only higher node indices) are
     /// skipped, children are searched higher bound first.
     ///
@@ -300,7 +301,7 @@ impl NodeTree {
         &self,
         state: &State<'_>,
         task: usize,
-        bound: impl Fn(&[f64], &Summary<'_>) -> f64,
+        bound: impl Fn(&[f64], &Summary<'_>, f64) -> f64,
         mut score: impl FnMut(usize) -> f64,
     ) -> Option<usize> {
         if !self.may_fit(1) {
@@ -309,10 +310,10 @@ impl NodeTree {
         let rows = Rows::new(state, task);
         let (l, q) = self.effort.get();
         self.effort.set((l, q + 1));
-        let bound_of = |t: usize| bound(&self.demand, &self.summary(t));
+        let bound_of = |t: usize, floor| bound(&self.demand, &self.summary(t), floor);
         let (mut best, mut best_node) = (f64::NEG_INFINITY, usize::MAX);
         let mut stack = [(0u32, 0.0f64); STACK];
-        stack[0] = (1, bound_of(1));
+        stack[0] = (1, bound_of(1, best));
         let mut top = 1;
         while top > 0 {
             top -= 1;
@@ -336,8 +337,8 @@ impl NodeTree {
                 continue;
             }
             let (l, r) = (2 * t, 2 * t + 1);
-            let bl = self.may_fit(l).then(|| bound_of(l));
-            let br = self.may_fit(r).then(|| bound_of(r));
+            let bl = self.may_fit(l).then(|| bound_of(l, best));
+            let br = self.may_fit(r).then(|| bound_of(r, best));
             // Push the weaker child first, so that the stronger is searched first.
             // Bounds that differ by no more than rounding are taken as equal, so that ties
             // (nodes alike) are searched lowest index first.

@@ -78,7 +78,7 @@ fn balance_of(fractions: impl Iterator<Item = f64> + Clone) -> f64 {
 /// `phi_a - phi_b` (less the tolerance, which the cap of utilizations at 1 may take off for a
 /// node the task fits). Exact for two resources; the score itself where every node of the
 /// subtree is alike; 1 where nodes have different resources.
-pub(crate) fn balance_bound(demand: &[f64], s: &Summary<'_>, _weights: &[f64]) -> f64 {
+pub(crate) fn balance_bound(demand: &[f64], s: &Summary<'_>, _weights: &[f64], _floor: f64) -> f64 {
     if s.all != s.any {
         return 1.0;
     }

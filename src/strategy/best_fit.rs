@@ -65,7 +65,12 @@ pub fn most_allocated(
 /// fraction, largest demand share), the same mean; and, where utilizations follow free
 /// fractions linearly, `(W - least weighted free + sum w x largest share) / W` (padded), which
 /// does not take each resource's least free fraction from another node. The smaller of the two.
-pub(crate) fn most_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+pub(crate) fn most_allocated_bound(
+    demand: &[f64],
+    s: &Summary<'_>,
+    weights: &[f64],
+    _floor: f64,
+) -> f64 {
     mean_bounds(
         (demand, s, weights),
         |r| s.share_hi(demand[r], r),

@@ -98,7 +98,8 @@ impl Selector for FullestInUse {
             }
             None => {
                 self.in_use.load(state, task);
-                let bound = |d: &[f64], s: &Summary<'_>| most_allocated_bound(d, s, weights);
+                let bound =
+                    |d: &[f64], s: &Summary<'_>, floor| most_allocated_bound(d, s, weights, floor);
                 self.in_use.best(state, task, bound, score)
             }
         };

@@ -59,12 +59,16 @@ pub fn alignment(
 /// negative demand or free fraction this is the score at the corner of largest shares and free
 /// fractions, exact in floating point (every operation is monotone there); otherwise padded. The
 /// smaller of that and [`linear_alignment`].
-pub(crate) fn alignment_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
-    scratch(demand.len(), |q| bound_with(demand, s, weights, q))
+pub(crate) fn alignment_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64], floor: f64) -> f64 {
+    scratch(demand.len(), |q| bound_with((demand, s, weights), q, floor))
 }
 
 /// [`alignment_bound`] with room for the demand shares.
-fn bound_with(demand: &[f64], s: &Summary<'_>, weights: &[f64], q: &mut [f64]) -> f64 {
+fn bound_with(
+    (demand, s, weights): (&[f64], &Summary<'_>, &[f64]),
+    q: &mut [f64],
+    floor: f64,
+) -> f64 {
     let mut monotone = true;
     let mut score = 0.0;
     for (r, &d) in demand.iter().enumerate().filter(|&(r, _)| s.some(r)) {
@@ -88,7 +92,11 @@ fn bound_with(demand: &[f64], s: &Summary<'_>, weights: &[f64], q: &mut [f64]) -
     if !monotone {
         return pad(score);
     }
-    score.min(linear_alignment(q, s, weights).map_or(f64::INFINITY, pad))
+    if score < floor {
+        // Below the best found already: the tighter bound is not needed.
+        return score;
+    }
+    score.min(linear_alignment(q, s, weights, floor).map_or(f64::INFINITY, pad))
 }
 
 /// With shares `q_r` at most `q_hi_r` (given): for a linear key `sum_r v_r phi_r` at most `H`
@@ -99,7 +107,7 @@ fn bound_with(demand: &[f64], s: &Summary<'_>, weights: &[f64], q: &mut [f64]) -
 /// and the keys tilted toward each resource (`t_k = 2`), the one nearest the task's shape giving
 /// the least. For no negative share or free fraction (the caller's test); `None` for nodes with
 /// different resources. Multiplications only: it runs for every subtree a search visits.
-fn linear_alignment(q_hi: &[f64], s: &Summary<'_>, weights: &[f64]) -> Option<f64> {
+fn linear_alignment(q_hi: &[f64], s: &Summary<'_>, weights: &[f64], floor: f64) -> Option<f64> {
     if s.all != s.any {
         return None;
     }
@@ -144,6 +152,10 @@ fn linear_alignment(q_hi: &[f64], s: &Summary<'_>, weights: &[f64]) -> Option<f6
     // A tilt toward a resource the nodes lack (or unweighted) is the plain key.
     let mut best = through(usize::MAX, s.linear.1);
     for k in ones() {
+        if pad(best) < floor {
+            // Below the best found already (see `BoundFn`).
+            break;
+        }
         best = best.min(through(k, s.tilted[k]));
     }
     Some(best)

@@ -55,7 +55,7 @@ impl Selector for Earliest {
         }
         self.tree.load(state, task);
         self.tree
-            .best(state, task, |_, s| -finish_time(s.scalar, work), score)
+            .best(state, task, |_, s, _| -finish_time(s.scalar, work), score)
     }
 
     fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {

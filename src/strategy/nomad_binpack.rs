@@ -65,7 +65,7 @@ fn binpack_term(free_fraction: f64, share: f64, weight: f64) -> f64 {
 /// The bound of [`binpack_score`] over a subtree: each term at the least free fraction and the
 /// largest share (a resource only some nodes have: its term or 0, whichever is larger), padded
 /// unless every node of the subtree is alike.
-pub(crate) fn binpack_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+pub(crate) fn binpack_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64], _floor: f64) -> f64 {
     let mut score = 0.0;
     for (r, &d) in demand.iter().enumerate().filter(|&(r, _)| s.some(r)) {
         let term = binpack_term(s.phi_lo[r], s.share(d, r).1, weights[r]);

@@ -57,7 +57,7 @@ pub fn residual_norm(
 /// The bound of [`residual_norm`] over a subtree: per resource that every node has, the least
 /// square of `free fraction - share` over their ranges (0 if the range holds 0), padded unless
 /// every node of the subtree is alike (then the score itself).
-pub(crate) fn residual_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+pub(crate) fn residual_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64], _floor: f64) -> f64 {
     let point = s.is_point();
     let mut sum = 0.0;
     for (r, &d) in demand.iter().enumerate().filter(|&(r, _)| s.every(r)) {

@@ -113,7 +113,10 @@ pub fn weighted_mean(values: impl Iterator<Item = (usize, f64)>, weights: &[f64]
 /// demand row, the subtree's [`Summary`] and the weights. Valid for the floating-point score,
 /// not only the exact one: either the score is evaluated at the corner of the ranges that
 /// maximises it (its operations being monotone), or the bound is [`pad`]ded.
-pub(crate) type BoundFn = fn(&[f64], &Summary<'_>, &[f64]) -> f64;
+///
+/// The last argument is the best score found so far: a bound may stop short and return any
+/// value below it once it knows it is below (the subtree is passed over all the same).
+pub(crate) type BoundFn = fn(&[f64], &Summary<'_>, &[f64], f64) -> f64;
 
 /// A real-number bound made safe against rounding in the floating-point score it bounds.
 pub(crate) fn pad(bound: f64) -> f64 {
@@ -197,7 +200,12 @@ impl Selector for Scored {
         match tree {
             Some(tree) => {
                 tree.load(state, task);
-                tree.best(state, task, |d, s| bound(d, s, weights), score_of)
+                tree.best(
+                    state,
+                    task,
+                    |d, s, floor| bound(d, s, weights, floor),
+                    score_of,
+                )
             }
             None => select_best_par(state, task, score_of),
         }

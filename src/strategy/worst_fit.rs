@@ -65,7 +65,12 @@ pub fn least_allocated(
 /// fractions linearly, `(most weighted free - sum w x least share) / W + TOLERANCE` (padded; a
 /// node the task fits has each free fraction at least the share less the tolerance), which does
 /// not take each resource's most free fraction from another node. The smaller of the two.
-pub(crate) fn least_allocated_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64]) -> f64 {
+pub(crate) fn least_allocated_bound(
+    demand: &[f64],
+    s: &Summary<'_>,
+    weights: &[f64],
+    _floor: f64,
+) -> f64 {
     mean_bounds(
         (demand, s, weights),
         |r| s.share_lo(demand[r], r),

@@ -56,10 +56,11 @@ pub fn binpack_score(
 }
 
 /// One resource's term from its free fraction and the demand's share: decreasing in the free
-/// fraction, increasing in the share.
+/// fraction, increasing in the share. `10^left` as `2^(left x log2 10)`: the same value to
+/// within a unit in the last place, for fewer instructions than `powf`.
 fn binpack_term(free_fraction: f64, share: f64, weight: f64) -> f64 {
     let left = (free_fraction - share).clamp(0.0, 1.0);
-    weight * (10.0 - 10f64.powf(left))
+    weight * (10.0 - (left * std::f64::consts::LOG2_10).exp2())
 }
 
 /// The bound of [`binpack_score`] over a subtree: each term at the least free fraction and the

@@ -1,5 +1,6 @@
 //! Nodes of each machine type in order of their weighted free fraction, for a score that is
-//! linear in it (`worst_fit`'s LeastAllocated, `best_fit`'s MostAllocated).
+//! linear in it (`worst_fit`'s LeastAllocated, `best_fit`'s MostAllocated) or bounded by a
+//! monotone function of it (`nomad_binpack`).
 //!
 //! On nodes of one capacity row (a machine type), such a score is, up to the fit tolerance and
 //! rounding, a linear function of `L = sum_r w_r x free_r / capacity_r` (over the resources the

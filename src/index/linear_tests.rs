@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::model::{Cluster, Problem, Resources, Workload};
-use crate::strategy::{ScoreFn, balance_score, least_allocated, most_allocated, select_best};
+use crate::strategy::{
+    ScoreFn, balance_score, binpack_score, least_allocated, most_allocated, select_best,
+};
 use ndarray::{Array2, array};
 
 /// LeastAllocated's bound, padded generously.
@@ -20,11 +22,17 @@ fn around(difference: f64, task: f64, count: f64) -> f64 {
     1.0 - ((task - difference).abs() - 1e-6).max(0.0) / count + 1e-6
 }
 
-/// The three walks, each with its score and bound.
-const WALKS: [(ScoreFn, LinearBound, Walk); 3] = [
+/// Nomad's bin-packing bound (10^x convex), padded generously.
+fn convex(l: f64, shares: f64, total: f64) -> f64 {
+    total * (10.0 - 10f64.powf((l - shares) / total)) + 1e-6
+}
+
+/// The walks, each with a score and its bound.
+const WALKS: [(ScoreFn, LinearBound, Walk); 4] = [
     (least_allocated, emptiest, Walk::Emptiest),
     (most_allocated, fullest, Walk::Fullest),
     (balance_score, around, Walk::Around),
+    (binpack_score, convex, Walk::Fullest),
 ];
 
 fn problem(capacity: Array2<f64>, demand: Array2<f64>) -> Problem {

@@ -1,9 +1,9 @@
 //! `nomad_binpack`: Nomad's ScoreFitBinPack, generalised to any number of resources.
 
-use super::score::{Weights, pad, scored};
+use super::score::{BoundFn, ScoreFn, Weights, pad, scored_linear};
 use super::{Options, Selector, Strategy};
 use crate::error::Result;
-use crate::index::Summary;
+use crate::index::{LinearBound, Summary, Walk};
 use crate::model::Problem;
 use ndarray::ArrayView1;
 
@@ -13,14 +13,22 @@ use ndarray::ArrayView1;
 /// convex `10^free` weighs the largest free fraction most: of two nodes with the same total free
 /// fraction, the one whose resources are evenly used scores higher. Tasks in priority order.
 ///
-/// Index: branch and bound over the node tree (nodes of one capacity grouped), with the score
-/// evaluated at each subtree's least free fraction left as the bound: exact, the same node as
-/// scoring every node (ties to the lowest index). A task restricted to at most one node in 8
-/// scores its allowed nodes instead.
+/// Index: on each machine type the score is at most a falling function of the node's weighted
+/// free fraction `L` (see `binpack_linear`), so each type's nodes are kept in order of `L` (the
+/// Linear index's treap, which passes over subtrees too full for the task) and walked from the
+/// fullest, each fitting node scored, until that bound falls below the best score found: exact
+/// (the same node as scoring every node, ties to the lowest index). Where that index gives up
+/// (more than 16 machine types, negative demands, more free than capacity, more than 512 nodes
+/// visited), branch and bound over the node tree (nodes of one capacity grouped), with the
+/// score evaluated at each subtree's least free fraction left as the bound. A task restricted
+/// to at most one node in 8 scores its allowed nodes instead.
 ///
-/// Complexity per placement: O(log(nodes) + 8) x resources per subtree searched; like
-/// `best_fit`, a few when the fullest fitting nodes are together, every leaf of 8 nodes at
-/// worst; O(1) when the task fits no node. Memory: the node tree, the weights.
+/// Complexity per placement: O(types x log(nodes)) to start the walks and O(log(nodes) +
+/// resources) per node visited (the bound is tight for nodes evenly used; more are visited
+/// where the fullest are uneven), subtrees too full passed over whole; each placement re-files
+/// one node, O(log(nodes)). The node tree's fallback: O(log(nodes) + 8) x resources per subtree
+/// searched. Memory: the node tree and the Linear index (see the memory table in the README),
+/// the weights.
 #[derive(Debug, Clone, Default)]
 pub struct NomadBinpack {
     weights: Weights,
@@ -75,6 +83,18 @@ pub(crate) fn binpack_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64], _f
     if s.is_point() { score } else { pad(score) }
 }
 
+/// The bound of [`binpack_score`] on a machine type at weighted free fraction `fullest` (nodes
+/// with more have a lower bound). With `x_r = phi_r - q_r` the fraction left free after
+/// placement, each term is at most `w_r (10 - 10^x_r)` (the clamp to 0..=1 only lowers it: `x_r`
+/// is at most 1 where free fractions are), and `sum_r w_r 10^x_r` is at least `W 10^t` with `t`
+/// their weighted mean (`10^x` is convex), `t = (L - sum_r w_r q_r) / W`. So the score is at
+/// most `W (10 - 10^t)`, which falls as `L` grows; padded, and by `W x 1e-9` beyond against
+/// rounding in the score's terms, where the bound is near 0.
+fn binpack_linear(fullest: f64, shares: f64, total: f64) -> f64 {
+    let mean = (fullest - shares) / total;
+    pad(total * (10.0 - (mean * std::f64::consts::LOG2_10).exp2() + 1e-9))
+}
+
 impl NomadBinpack {
     /// Nomad's score with every resource weighted 1.
     pub fn new() -> Self {
@@ -102,13 +122,9 @@ impl Strategy for NomadBinpack {
     }
 
     fn selector(&self, problem: &Problem, options: &Options) -> Option<Box<dyn Selector>> {
-        scored(
-            problem,
-            options,
-            &self.weights,
-            binpack_score,
-            binpack_bound,
-        )
+        let rule = (binpack_score as ScoreFn, binpack_bound as BoundFn);
+        let walk = (binpack_linear as LinearBound, Walk::Fullest);
+        scored_linear(problem, options, &self.weights, rule, walk)
     }
 }
 

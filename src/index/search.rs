@@ -170,23 +170,36 @@ impl NodeTree {
     fn summary(&self, t: usize) -> Summary<'_> {
         let (r, lay) = (self.r, self.layout);
         let row = &self.data[t * lay.stride..(t + 1) * lay.stride];
-        let (phi_lo, phi_hi, cap_lo, cap_hi) = match lay.boxes {
-            Some(o) => (
-                &row[o..o + r],
-                &row[o + r..o + 2 * r],
-                &row[o + 2 * r..o + 3 * r],
-                &row[o + 3 * r..o + 4 * r],
-            ),
-            None => (&row[..0], &row[..0], &row[..0], &row[..0]),
+        let none: &[f64] = &[];
+        let (phi_lo, phi_hi, cap_lo, cap_hi, linear, tilted, all, any) = match lay.boxes {
+            Some(o) => {
+                // One slice of the boxes, cut in turn: one bounds check for all of them.
+                let boxes = &row[o..o + 6 * r + 2];
+                let (phi_lo, rest) = boxes.split_at(r);
+                let (phi_hi, rest) = rest.split_at(r);
+                let (cap_lo, rest) = rest.split_at(r);
+                let (cap_hi, rest) = rest.split_at(r);
+                let (linear, tilted) = rest.split_at(2);
+                // The least of each tilted key, then the most.
+                let tilted = &tilted[r..];
+                let masks = &self.masks[2 * t..2 * t + 2];
+                let (all, any) = (masks[0], masks[1]);
+                (
+                    phi_lo,
+                    phi_hi,
+                    cap_lo,
+                    cap_hi,
+                    (linear[0], linear[1]),
+                    tilted,
+                    all,
+                    any,
+                )
+            }
+            None => (none, none, none, none, (0.0, 0.0), none, 0, 0),
         };
-        let (all, any, linear, tilted) = match lay.boxes {
-            Some(o) => (
-                self.masks[2 * t],
-                self.masks[2 * t + 1],
-                (row[o + 4 * r], row[o + 4 * r + 1]),
-                &row[o + 5 * r + 2..o + 6 * r + 2],
-            ),
-            None => (0, 0, (0.0, 0.0), &row[..0]),
+        let (pair_lo, pair_hi) = match lay.pairs {
+            Some(o) => row[o..o + r * (r - 1)].split_at(r * (r - 1) / 2),
+            None => (none, none),
         };
         Summary {
             phi_lo,
@@ -198,12 +211,8 @@ impl NodeTree {
             scalar: lay.scalar.map_or(0.0, |o| row[o]),
             linear,
             tilted,
-            pair_lo: lay
-                .pairs
-                .map_or(&row[..0], |o| &row[o..o + r * (r - 1) / 2]),
-            pair_hi: lay
-                .pairs
-                .map_or(&row[..0], |o| &row[o + r * (r - 1) / 2..o + r * (r - 1)]),
+            pair_lo,
+            pair_hi,
         }
     }
 

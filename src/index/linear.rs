@@ -34,7 +34,7 @@ use super::keyed::{Keyed, NIL, from_ordered_bits, ordered_bits};
 use crate::state::{Rejection, Stamp, State};
 
 /// At most this many nodes are visited by one query before it gives up.
-pub(crate) const VISITS: usize = 512;
+pub(crate) const VISITS: usize = 4096;
 
 /// With more machine types than this, the index is not used.
 pub(crate) const MAX_TYPES: usize = 16;

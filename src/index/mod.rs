@@ -1,9 +1,10 @@
 //! Indexes over nodes, so that a per-task rule finds its node without scanning every node.
 //!
 //! Scores linear in the weighted free fraction on each machine type (`best_fit`, `worst_fit`),
-//! or bounded by a monotone function of it (`nomad_binpack`), are first asked of [`Linear`]: per type, the nodes in that order in a treap with the most
-//! free capacity per subtree (`keyed.rs`), nodes alike to the bit filed once (`alike.rs`),
-//! walked from the score's best end; `balanced` asks it too, the nodes ordered by the
+//! or bounded by a monotone function of it (`nomad_binpack`), are first asked of [`Linear`]:
+//! per type, the nodes in that order in a treap with the most free capacity per subtree
+//! (`keyed.rs`), nodes alike to the bit filed once (`alike.rs`), walked from the score's best
+//! end; `balanced` asks it too, the nodes ordered by the
 //! difference of two free fractions and walked from the task's own difference outward, both
 //! ways. `least_connections` and `least_time` ask [`Least`]: all nodes in order of task count
 //! or work in the same treap, the first that fits chosen. Where these give up, and for every

@@ -23,7 +23,7 @@ use ndarray::ArrayView1;
 /// task's value outward both ways until the bound falls below the best score found: exact (the
 /// choice of scoring every node, ties to the lowest index). Where that index gives up (more
 /// than 16 machine types, a type with one resource, negative demands, more free than capacity,
-/// more than 512 nodes visited), branch and bound over the node tree (nodes of one capacity
+/// more than 4,096 nodes visited), branch and bound over the node tree (nodes of one capacity
 /// grouped); its bound is 1 minus a lower bound of the standard deviation from each subtree's
 /// ranges of utilization after placement. A task restricted to at most one node in 8 scores
 /// its allowed nodes instead.

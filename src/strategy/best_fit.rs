@@ -20,7 +20,7 @@ use ndarray::ArrayView1;
 /// that knows the most free capacity per resource of every subtree (nodes alike to the bit, of
 /// one type and free row, filed once, by their lowest index); a query walks each type from the
 /// fullest, passing over subtrees too full for the task, scoring nodes that fit until the bound
-/// at the next node's `L` is below the best score. Where that walk gives up (more than 512
+/// at the next node's `L` is below the best score. Where that walk gives up (more than 4,096
 /// nodes visited, more than 16 machine types, a negative demand, a node with more free than
 /// capacity), branch and bound
 /// over the node tree (nodes of one capacity grouped), with [`most_allocated`] evaluated at

@@ -18,7 +18,7 @@ use ndarray::ArrayView1;
 /// Linear index's treap, which passes over subtrees too full for the task) and walked from the
 /// fullest, each fitting node scored, until that bound falls below the best score found: exact
 /// (the same node as scoring every node, ties to the lowest index). Where that index gives up
-/// (more than 16 machine types, negative demands, more free than capacity, more than 512 nodes
+/// (more than 16 machine types, negative demands, more free than capacity, more than 4,096 nodes
 /// visited), branch and bound over the node tree (nodes of one capacity grouped), with the
 /// score evaluated at each subtree's least free fraction left as the bound. A task restricted
 /// to at most one node in 8 scores its allowed nodes instead.

@@ -14,8 +14,8 @@ use crate::state::State;
 /// restricted to at most one node in 8 checks its allowed nodes instead.
 ///
 /// Complexity per placement: O(resources) when one of the next nodes fits; else O(32 +
-/// log(nodes) + 8) x resources per leaf of 8 nodes visited, one leaf when the fitting nodes' free capacity is
-/// seen by the tree, O(1) when the task fits no node. Memory: one pointer and the node tree
+/// log(nodes) + 8) x resources per leaf of 8 nodes visited, one leaf when the fitting nodes'
+/// free capacity is seen by the tree, O(1) when the task fits no node. Memory: one pointer and the node tree
 /// (fit keys; see the memory table in the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RoundRobin;

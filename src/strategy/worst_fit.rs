@@ -19,7 +19,7 @@ use ndarray::ArrayView1;
 /// type the score follows it linearly) in a treap that knows the most free capacity per
 /// resource of every subtree (nodes alike to the bit filed once, by their lowest index), walked
 /// from the emptiest past subtrees too full for the task, scoring nodes that fit until the
-/// bound at the next node is below the best score found; the walk gives up after 512 nodes,
+/// bound at the next node is below the best score found; the walk gives up after 4,096 nodes,
 /// with more than 16 machine types, with negative demands or a node with more free than
 /// capacity. Then branch and bound over the node tree
 /// (nodes of one capacity grouped), with [`least_allocated`] evaluated at each subtree's most

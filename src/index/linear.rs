@@ -42,7 +42,9 @@ pub(crate) const MAX_TYPES: usize = 16;
 /// A per-type walk's bound: from a node's weighted free fraction `L`, the task's weighted share
 /// of the type's capacity and the total weight of the type's resources, an upper bound of the
 /// score of every node of the type that the task fits and that the walk reaches after that
-/// node (those with less `L` walking from the emptiest, with more from the fullest).
+/// node (those with less `L` walking from the emptiest, with more from the fullest). Walking
+/// around a difference ([`Walk::Around`]): from the node's difference, the task's, and the
+/// number of resources the type has, for the nodes farther from the task's difference.
 pub(crate) type LinearBound = fn(f64, f64, f64) -> f64;
 
 /// Which order each type's nodes are kept in, and where a walk starts from: the score's best.
@@ -55,8 +57,7 @@ pub(crate) enum Walk {
     /// By the difference `phi_a - phi_b` of the free fractions of the type's first two
     /// resources, from the task's `q_a - q_b` (its shares of them) outward, both ways: scores
     /// that fall with the distance between the two (`balanced`: the gap of the two
-    /// utilizations after placement). The bound is then given that distance, the task's
-    /// difference and the number of resources the type has.
+    /// utilizations after placement).
     Around,
 }
 

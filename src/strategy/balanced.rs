@@ -131,11 +131,11 @@ fn bound_with(demand: &[f64], s: &Summary<'_>, q_lo: &mut [f64], q_hi: &mut [f64
 }
 
 /// The bound of [`balance_score`] on a machine type of `count` resources, over its nodes whose
-/// difference of the first two free fractions `phi_a - phi_b` is at least `gap_from_task` away
-/// from the task's `q_a - q_b`: the utilizations after placement differ by that much (`u_a -
-/// u_b = (q_a - q_b) - (phi_a - phi_b)`), less the tolerance that the cap of utilizations at 1
-/// may take off for a node the task fits; the standard deviation is at least their difference
-/// over `count` (exactly half of it for two resources). Padded.
+/// difference of the first two free fractions `phi_a - phi_b` is at least as far from the
+/// task's `q_a - q_b` (`task`) as `difference` is: their utilizations after placement differ by
+/// that distance (`u_a - u_b = (q_a - q_b) - (phi_a - phi_b)`), less the tolerance that the cap
+/// of utilizations at 1 may take off for a node the task fits; the standard deviation is at
+/// least their difference over `count` (exactly half of it for two resources). Padded.
 fn balance_around(difference: f64, task: f64, count: f64) -> f64 {
     let gap = ((task - difference).abs() - 2.0 * TOLERANCE).max(0.0);
     pad(1.0 - gap / count)

@@ -86,7 +86,8 @@ pub(crate) fn binpack_bound(demand: &[f64], s: &Summary<'_>, weights: &[f64], _f
 /// The bound of [`binpack_score`] on a machine type at weighted free fraction `fullest` (nodes
 /// with more have a lower bound). With `x_r = phi_r - q_r` the fraction left free after
 /// placement, each term is at most `w_r (10 - 10^x_r)` (the clamp to 0..=1 only lowers it: `x_r`
-/// is at most 1 where free fractions are), and `sum_r w_r 10^x_r` is at least `W 10^t` with `t`
+/// is at most 1, the index filing no node with a free fraction above 1 nor asked for negative
+/// demands), and `sum_r w_r 10^x_r` is at least `W 10^t` with `t`
 /// their weighted mean (`10^x` is convex), `t = (L - sum_r w_r q_r) / W`. So the score is at
 /// most `W (10 - 10^t)`, which falls as `L` grows; padded, and by `W x 1e-9` beyond against
 /// rounding in the score's terms, where the bound is near 0.

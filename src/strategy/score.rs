@@ -114,8 +114,9 @@ pub fn weighted_mean(values: impl Iterator<Item = (usize, f64)>, weights: &[f64]
 /// not only the exact one: either the score is evaluated at the corner of the ranges that
 /// maximises it (its operations being monotone), or the bound is [`pad`]ded.
 ///
-/// The last argument is the best score found so far: a bound may stop short and return any
-/// value below it once it knows it is below (the subtree is passed over all the same).
+/// The last argument is the best score found so far: once a bound knows that every score of
+/// the subtree is below it, it may stop short and return any value below it (the subtree is
+/// passed over all the same).
 pub(crate) type BoundFn = fn(&[f64], &Summary<'_>, &[f64], f64) -> f64;
 
 /// A real-number bound made safe against rounding in the floating-point score it bounds.

@@ -299,10 +299,10 @@ impl NodeTree {
     /// Branch and bound: among the nodes `task` fits (its demand loaded with
     /// [`NodeTree::load`]), the one with the highest `score`, ties to the lowest node index: the
     /// choice of [`select_best`](crate::strategy::select_best). `bound(demand, summary, floor)`
-    /// must be at least the score of every node of a subtree with that summary, or below
-    /// `floor` (the best score found so far) when it is; subtrees whose bound
-    /// is below the best score found (or equal to it, with only higher node indices) are
-    /// skipped, children are searched higher bound first.
+    /// must be at least the score of every node of a subtree with that summary, or, when every
+    /// such score is below `floor` (the best score found so far), any value below `floor`;
+    /// subtrees whose bound is below the best score found (or equal to it, with only higher
+    /// node indices) are skipped, children are searched higher bound first.
     ///
     /// Complexity: O(log(nodes / BLOCK) + BLOCK) per leaf visited, at most every leaf; how many
     /// are visited depends on how tight the bound is.

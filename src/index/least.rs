@@ -10,8 +10,8 @@
 //! the same score), a larger number may still tie through rounding and win by a lower index. It
 //! gives up (the caller asks the node tree) after [`VISITS`] nodes.
 
-use super::Seen;
 use super::keyed::{Keyed, NIL, ordered_bits};
+use super::{Memo, Seen};
 use crate::state::{Stamp, State};
 
 /// At most this many nodes are visited by one query before it gives up.
@@ -32,6 +32,9 @@ pub(crate) struct Least {
     filed: Vec<bool>,
     /// Nodes not filed (their number is not a number): the index gives up while there are any.
     odd: usize,
+    /// Where the last query for each demand found its first fitting node: a placement only
+    /// takes capacity and (while numbers only grow) moves its node later in the order.
+    memo: Memo<(u64, u32)>,
 }
 
 impl Least {
@@ -44,22 +47,40 @@ impl Least {
             root: NIL,
             filed: Vec::new(),
             odd: 0,
+            memo: Memo::new(0),
         }
     }
 
-    /// Told that `node` changed by the state's last change; any other change unseen means a
-    /// rebuild at the next query.
+    /// Told that the state's last change placed `task` on `node`.
+    pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
+        self.memo.placed(state, task);
+        self.refile(state, node);
+    }
+
+    /// Told that `node` changed by the state's last change (of any kind); any other change
+    /// unseen means a rebuild at the next query.
     pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
+        self.memo.forget();
+        self.refile(state, node);
+    }
+
+    /// Files `node` again after the state's last change.
+    fn refile(&mut self, state: &State<'_>, node: usize) {
         let now = state.stamp();
         match Seen::of(self.stamp, now) {
             Seen::Current => {}
             Seen::Next if self.filed.len() == state.nodes() && node < self.filed.len() => {
-                if self.filed[node] {
+                let before = self.filed[node].then(|| self.keyed.key(node as u32));
+                if before.is_some() {
                     self.root = self.keyed.remove(self.root, node as u32);
                 } else {
                     self.odd -= 1;
                 }
                 self.file(state, node);
+                if before.is_none_or(|k| !self.filed[node] || self.keyed.key(node as u32) < k) {
+                    // The node moved earlier in the order (or in or out of it).
+                    self.memo.forget();
+                }
                 self.stamp = Some(now);
             }
             _ => self.stamp = None,
@@ -85,7 +106,8 @@ impl Least {
         }
         let (mut best, mut best_node, mut visits) = (f64::NEG_INFINITY, usize::MAX, 0);
         let demand = state.demand_row(task);
-        let mut from = (0, 0);
+        let mut from = self.memo.start(state, task).unwrap_or((0, 0));
+        let mut first = true;
         loop {
             // The first node at or after `from` that the task fits (and may run on).
             let mut found = None;
@@ -103,6 +125,10 @@ impl Least {
                 });
             if visits > VISITS {
                 return None;
+            }
+            if std::mem::take(&mut first) {
+                let end = found.map_or((u64::MAX, u32::MAX), |(k, n)| (k, n as u32));
+                self.memo.record(state, task, end);
             }
             let Some((key, node)) = found else { break };
             let s = score(node);
@@ -128,6 +154,7 @@ impl Least {
         self.root = NIL;
         self.filed = vec![false; nodes];
         self.odd = 0;
+        self.memo = Memo::new(state.resources());
         for n in 0..nodes {
             self.file(state, n);
         }
@@ -183,5 +210,24 @@ mod tests {
         assert_eq!(least.best(&state, 2, |n| score(&state, n)), Some(want));
         // A task that fits no node.
         assert_eq!(least.best(&state, 3, |_| 0.0), Some(None));
+    }
+
+    #[test]
+    fn a_node_moved_earlier_is_asked_again() {
+        // Numbers falling with the count (a placed node moves earlier): after node 0 takes the
+        // first task of demand 3 it is still the first in order that fits 3, though the last
+        // query for that demand ended at its old place.
+        let r = Resources::new(["cpu"]).unwrap();
+        let cluster = Cluster::new(r.clone(), array![[8.0], [8.0]]).unwrap();
+        let workload = Workload::new(r, array![[3.0], [3.0]]).unwrap();
+        let p = Problem::new(cluster, workload).unwrap();
+        let mut state = State::new(&p);
+        let mut least = Least::new(|state, n| -f64::from(state.task_count(n)));
+        let score = |state: &State<'_>, n: usize| f64::from(state.task_count(n));
+        assert_eq!(least.best(&state, 0, |n| score(&state, n)), Some(Some(0)));
+        state.place(0, 0).unwrap();
+        least.placed(&state, 0, 0);
+        assert_eq!(select_best(&state, 1, |n| score(&state, n)), Some(0));
+        assert_eq!(least.best(&state, 1, |n| score(&state, n)), Some(Some(0)));
     }
 }

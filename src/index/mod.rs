@@ -21,6 +21,10 @@
 //! - [`NodeTree::count`] and [`NodeTree::nth`]: the fitting nodes counted and the n-th one found
 //!   (power of two choices).
 //!
+//! Searches in an order that placements only push nodes along (first fit's tree in index order,
+//! [`Least`]'s order by count or work) start where the last search for the same demand ended:
+//! [`Memo`], cleared by any change other than a placement of non-negative demand it was told of.
+//!
 //! Exactness: the tree only prunes what cannot fit or cannot beat the best node found so far,
 //! with bounds that are valid for the floating-point scores themselves; every node it returns
 //! passed [`State::fits`](crate::State::fits) and was scored by the strategy's own function. So a
@@ -40,6 +44,7 @@ mod groups;
 mod keyed;
 mod least;
 mod linear;
+mod memo;
 mod order;
 mod search;
 mod spec;
@@ -47,6 +52,7 @@ mod tree;
 
 pub(crate) use least::Least;
 pub(crate) use linear::{Linear, LinearBound, Walk};
+pub(crate) use memo::Memo;
 pub(crate) use order::few_allowed;
 pub(crate) use search::Summary;
 pub(crate) use spec::{Member, Order, Scalar, Spec};

@@ -54,8 +54,8 @@ pub(crate) enum Order {
 /// What a tree keeps.
 #[derive(Debug, Clone)]
 pub(crate) struct Spec {
-    pub(super) order: Order,
-    pub(super) member: Member,
+    pub(crate) order: Order,
+    pub(crate) member: Member,
     pub(super) scalar: Scalar,
     /// With boxes: the weights of the linear key.
     pub(super) boxes: Option<Vec<f64>>,

@@ -1,7 +1,7 @@
 //! `first_fit`: the first node, in index order, that the task fits.
 
 use super::{Options, Selector, Strategy};
-use crate::index::{NodeTree, Order, Spec, few_allowed};
+use crate::index::{Member, Memo, NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -12,13 +12,17 @@ use crate::state::State;
 /// Index: a segment tree over nodes (leaves of 8 nodes) keeps per subtree the most free
 /// capacity of any node in each resource; the first fitting node is found by descent, skipping
 /// every subtree where some resource is short on all nodes, and a task that fits no node is
-/// rejected at the root. Exact: the node the scan in index order finds. A task restricted to at
-/// most one node in 8 checks its allowed nodes instead.
+/// rejected at the root. The search starts where the last one for the same demand ended (a
+/// memo of 64 demands, `src/index/memo.rs`): placements only take capacity, so no node before
+/// that answer fits the demand now; any other change (a removal, failure, join or cordon)
+/// clears the memo. Exact: the node the scan in index order finds. A task restricted to at most
+/// one node in 8 checks its allowed nodes instead.
 ///
 /// Complexity per placement: O(log(nodes) + 8) x resources per leaf visited: one when the
 /// tree's per-resource maxima come from one node, more where one node has the cpu and another
-/// the memory; O(1) when the task fits no node. Memory: the node tree (fit keys; see the memory
-/// table in the README).
+/// the memory; only the leaves after where the last search for the same demand ended; O(1)
+/// when the task fits no node. Memory: the node tree (fit keys; see the memory table in the
+/// README), the memo (64 x (8 x resources + 16) bytes).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FirstFit;
 
@@ -41,6 +45,9 @@ pub fn first_fitting(
 /// shared with `first_fit_decreasing`: the node tree with its leaves in that order.
 pub(crate) struct First {
     tree: NodeTree,
+    /// Where the last search for each demand ended, to start the next one there: for trees of
+    /// every node in a fixed order, where placements only take capacity (see [`Memo`]).
+    memo: Option<Memo<usize>>,
 }
 
 impl First {
@@ -53,8 +60,11 @@ impl First {
 
     /// First fit over the nodes a tree of this spec holds, in its order.
     pub(crate) fn with_spec(problem: &Problem, spec: Spec) -> Option<Self> {
-        let tree = NodeTree::new(spec, problem.resources().len())?;
-        Some(Self { tree })
+        let r = problem.resources().len();
+        let fixed = matches!(spec.order, Order::Index | Order::Given(_));
+        let memo = (fixed && spec.member == Member::All).then(|| Memo::new(r));
+        let tree = NodeTree::new(spec, r)?;
+        Some(Self { tree, memo })
     }
 
     /// The first node in the tree's order that `task` fits.
@@ -66,12 +76,30 @@ impl First {
                 .filter(|&n| tree.holds(state, n) && state.fits(task, n))
                 .min_by_key(|&n| tree.position(n));
         }
-        self.tree.first_from(state, task, 0)
+        let Some(memo) = &mut self.memo else {
+            return self.tree.first_from(state, task, 0);
+        };
+        let from = memo.start(state, task).unwrap_or(0);
+        let found = self.tree.first_from(state, task, from);
+        let end = found.map_or(usize::MAX, |n| self.tree.position(n));
+        memo.record(state, task, end);
+        found
     }
 
-    /// Told that `node` changed by the state's last change.
+    /// Told that the state's last change placed `task` on `node`.
+    pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
+        self.tree.changed(state, node);
+        if let Some(memo) = &mut self.memo {
+            memo.placed(state, task);
+        }
+    }
+
+    /// Told that `node` changed by the state's last change (of any kind).
     pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
         self.tree.changed(state, node);
+        if let Some(memo) = &mut self.memo {
+            memo.forget();
+        }
     }
 }
 
@@ -80,8 +108,8 @@ impl Selector for First {
         self.first(state, task)
     }
 
-    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.changed(state, node);
+    fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
+        First::placed(self, state, task, node);
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {

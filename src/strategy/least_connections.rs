@@ -10,10 +10,12 @@ use crate::state::State;
 ///
 /// Index: first the nodes in order of (task count, index) in a treap that keeps the most free
 /// capacity per resource of every subtree (`src/index/least.rs`): the first node in that order
-/// the task fits, passing over subtrees too full for it, is the choice; it gives up to the node
-/// tree after 256 nodes visited (many that fit the resources but are cordoned, down or not
-/// allowed). The node tree: buckets by count, as its leaves: nodes sorted by their task count,
-/// kept sorted by swapping a node to the edge of its bucket when its count changes by one. The
+/// the task fits, passing over subtrees too full for it and starting where the last query for
+/// the same demand found its first node (placements only take capacity and move nodes later in
+/// that order; any other change clears that memo, `src/index/memo.rs`), is the choice; it
+/// gives up to the node tree after 256 nodes visited (many that fit the resources but are
+/// cordoned, down or not allowed). The node tree: buckets by count, as its leaves: nodes sorted
+/// by their task count, kept sorted by swapping a node to the edge of its bucket when its count changes by one. The
 /// first node in that order the task fits (a descent that skips subtrees too full for it) has
 /// the fewest tasks; its bucket is then searched for the lowest index that fits. Exact: the node
 /// the full scan picks. A task restricted to at most one node in 8 checks its allowed nodes
@@ -56,8 +58,9 @@ impl Selector for Fewest {
         self.tree.fewest(state, task)
     }
 
-    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.changed(state, node);
+    fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
+        self.least.placed(state, task, node);
+        self.tree.changed(state, node);
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {

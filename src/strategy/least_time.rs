@@ -11,11 +11,12 @@ use crate::state::State;
 ///
 /// Index: first the nodes in order of (placed work, index) in a treap that keeps the most free
 /// capacity per resource of every subtree (`src/index/least.rs`): the first node in that order
-/// the task fits, passing over subtrees too full for it, then the first of each larger work
-/// while its finish time rounds equal to the best (a tie, won by a lower index); it gives up
-/// to the node tree after 256 nodes visited. The node tree keeps per subtree the least work on
-/// a node and the fit
-/// keys; branch and bound with `-finish_time(least work, task work)` as the bound (monotone, so
+/// the task fits, passing over subtrees too full for it and starting where the last query for
+/// the same demand found its first node (placements only take capacity and move nodes later in
+/// that order; any other change clears that memo, `src/index/memo.rs`), then the first of each
+/// larger work while its finish time rounds equal to the best (a tie, won by a lower index); it
+/// gives up to the node tree after 256 nodes visited. The node tree keeps per subtree the least
+/// work on a node and the fit keys; branch and bound with `-finish_time(least work, task work)` as the bound (monotone, so
 /// valid in floating point) goes to the subtree of the least loaded node that may fit: exact
 /// (the node the full scan picks, ties to the lowest index, also where two sums round equal). A
 /// task restricted to at most one node in 8 checks its allowed nodes instead.
@@ -58,8 +59,9 @@ impl Selector for Earliest {
             .best(state, task, |_, s, _| -finish_time(s.scalar, work), score)
     }
 
-    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.changed(state, node);
+    fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
+        self.least.placed(state, task, node);
+        self.tree.changed(state, node);
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {

@@ -1,6 +1,6 @@
-//! The nodes in order of a per-node number (task count, placed work) in a treap with the most
-//! free capacity per subtree ([`Keyed`]), for rules that prefer the fitting node with the least
-//! of it (`least_connections`, `least_time`): a walk from the least passes over subtrees too full
+//! The nodes in order of a per-node number (placed work) in a treap with the most free capacity
+//! per subtree ([`Keyed`]), for rules that prefer the fitting node with the least of it
+//! (`least_time`): a walk from the least passes over subtrees too full
 //! for the task, and the first node that fits has the best score.
 //!
 //! Exact as the full scan: the rule's score must not rise with the number (it falls, up to

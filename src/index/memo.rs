@@ -17,20 +17,22 @@ use super::Seen;
 use crate::state::{Stamp, State};
 
 /// Slots in the table: enough for the distinct shapes of a typical workload (pod templates,
-/// instance sizes), small enough to clear in no time.
-const SLOTS: usize = 64;
+/// instance sizes).
+const SLOTS: usize = 256;
 
 /// See the [module](self) documentation.
 ///
-/// Memory: `SLOTS x (resources x 8 + 16)` bytes.
+/// Memory: `SLOTS x (resources x 8 + 24)` bytes.
 #[derive(Debug, Clone)]
 pub(crate) struct Memo<K: Copy> {
     r: usize,
     stamp: Option<Stamp>,
     /// Per slot, the demand remembered (`r` values).
     demands: Vec<f64>,
-    /// Per slot, where the last query for that demand ended.
-    ends: Vec<Option<K>>,
+    /// Per slot, where the last query for that demand ended, and in which generation.
+    ends: Vec<(u64, Option<K>)>,
+    /// The generation of the answers that hold: forgetting starts a new one.
+    generation: u64,
 }
 
 impl<K: Copy> Memo<K> {
@@ -40,13 +42,14 @@ impl<K: Copy> Memo<K> {
             r: resources,
             stamp: None,
             demands: vec![0.0; SLOTS * resources],
-            ends: vec![None; SLOTS],
+            ends: vec![(0, None); SLOTS],
+            generation: 0,
         }
     }
 
-    /// Forgets every answer.
+    /// Forgets every answer, in O(1).
     pub(crate) fn forget(&mut self) {
-        self.ends.fill(None);
+        self.generation += 1;
         self.stamp = None;
     }
 
@@ -70,8 +73,9 @@ impl<K: Copy> Memo<K> {
             return None;
         }
         let (slot, demand) = self.slot(state, task)?;
-        let end = self.ends[slot]?;
-        (self.demands[slot * self.r..(slot + 1) * self.r] == *demand).then_some(end)
+        let (generation, end) = self.ends[slot];
+        let same = self.demands[slot * self.r..(slot + 1) * self.r] == *demand;
+        end.filter(|_| generation == self.generation && same)
     }
 
     /// Remembers where the query for `task` ended (`start` was asked first, at this state).
@@ -81,7 +85,7 @@ impl<K: Copy> Memo<K> {
         }
         if let Some((slot, demand)) = self.slot(state, task) {
             self.demands[slot * self.r..(slot + 1) * self.r].copy_from_slice(demand);
-            self.ends[slot] = Some(end);
+            self.ends[slot] = (self.generation, Some(end));
         }
     }
 
@@ -93,9 +97,13 @@ impl<K: Copy> Memo<K> {
         let demand = state.demand_row(task);
         let mut h = 0u64;
         for &d in demand {
+            // Mixed so that every bit of each value reaches the low bits (values such as 0.5
+            // or 2 differ only in their top bits).
             h = (h ^ d.to_bits()).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            h ^= h >> 29;
         }
-        Some(((h >> 58) as usize % SLOTS, demand))
+        h = (h ^ (h >> 32)).wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        Some(((h >> 32) as usize % SLOTS, demand))
     }
 }
 

@@ -4,11 +4,12 @@
 //! or bounded by a monotone function of it (`nomad_binpack`), are first asked of [`Linear`]:
 //! per type, the nodes in that order in a treap with the most free capacity per subtree
 //! (`keyed.rs`), nodes alike to the bit filed once (`alike.rs`), walked from the score's best
-//! end; `balanced` asks it too, the nodes ordered by the
-//! difference of two free fractions and walked from the task's own difference outward, both
-//! ways. `least_connections` and `least_time` ask [`Least`]: all nodes in order of task count
-//! or work in the same treap, the first that fits chosen. Where these give up, and for every
-//! other indexed strategy, one structure serves: [`NodeTree`], a segment tree over blocks of
+//! end; `balanced` asks it too, the nodes ordered by the difference of two free fractions and
+//! walked from the task's own difference outward, both ways. `least_time` asks [`Least`]: all
+//! nodes in order of work in the same treap, the first that fits chosen; `least_connections`
+//! asks [`Buckets`]: one bitset over the nodes per task count, for the smallest counts, the
+//! nodes checked in (count, index) order. Where these give up, and for every other indexed
+//! strategy, one structure serves: [`NodeTree`], a segment tree over blocks of
 //! [`BLOCK`] nodes that keeps, per subtree, the most free capacity of any node in each resource
 //! (the fit keys: a task fits no node of a subtree whose key is below its demand in some
 //! resource) and, as a strategy needs them, the fewest tasks or least work of any node, and the
@@ -22,8 +23,9 @@
 //!   (power of two choices).
 //!
 //! Searches in an order that placements only push nodes along (first fit's tree in index order,
-//! [`Least`]'s order by count or work) start where the last search for the same demand ended:
-//! [`Memo`], cleared by any change other than a placement of non-negative demand it was told of.
+//! [`Least`]'s order by work, [`Buckets`]' by count) start where the last search for the same
+//! demand ended: [`Memo`], cleared by any change other than a placement of non-negative demand
+//! it was told of.
 //!
 //! Exactness: the tree only prunes what cannot fit or cannot beat the best node found so far,
 //! with bounds that are valid for the floating-point scores themselves; every node it returns
@@ -40,6 +42,7 @@
 //! that a selector makes without a query (round robin's next node) none until one is needed.
 
 mod alike;
+mod buckets;
 mod groups;
 mod keyed;
 mod least;
@@ -50,6 +53,7 @@ mod search;
 mod spec;
 mod tree;
 
+pub(crate) use buckets::Buckets;
 pub(crate) use least::Least;
 pub(crate) use linear::{Linear, LinearBound, Walk};
 pub(crate) use memo::Memo;

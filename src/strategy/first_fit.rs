@@ -13,7 +13,7 @@ use crate::state::State;
 /// capacity of any node in each resource; the first fitting node is found by descent, skipping
 /// every subtree where some resource is short on all nodes, and a task that fits no node is
 /// rejected at the root. The search starts where the last one for the same demand ended (a
-/// memo of 64 demands, `src/index/memo.rs`): placements only take capacity, so no node before
+/// memo of 256 demands, `src/index/memo.rs`): placements only take capacity, so no node before
 /// that answer fits the demand now; any other change (a removal, failure, join or cordon)
 /// clears the memo. Exact: the node the scan in index order finds. A task restricted to at most
 /// one node in 8 checks its allowed nodes instead.
@@ -22,7 +22,7 @@ use crate::state::State;
 /// tree's per-resource maxima come from one node, more where one node has the cpu and another
 /// the memory; only the leaves after where the last search for the same demand ended; O(1)
 /// when the task fits no node. Memory: the node tree (fit keys; see the memory table in the
-/// README), the memo (64 x (8 x resources + 16) bytes).
+/// README), the memo (256 x (8 x resources + 24) bytes).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FirstFit;
 

@@ -1,32 +1,32 @@
 //! `least_connections`: the fitting node with the fewest tasks.
 
 use super::{Options, Selector, Strategy, select_best_among, select_best_in};
-use crate::index::{Least, NodeTree, Order, Spec, few_allowed};
+use crate::index::{Buckets, NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
 /// The fitting node with the fewest tasks placed on it, ties to the lowest index: the classic
 /// load-balancer policy (nginx `least_conn`, HAProxy `leastconn`). Spreads tasks by count.
 ///
-/// Index: first the nodes in order of (task count, index) in a treap that keeps the most free
-/// capacity per resource of every subtree (`src/index/least.rs`): the first node in that order
-/// the task fits, passing over subtrees too full for it and starting where the last query for
-/// the same demand found its first node (placements only take capacity and move nodes later in
-/// that order; any other change clears that memo, `src/index/memo.rs`), is the choice; it
-/// gives up to the node tree after 256 nodes visited (many that fit the resources but are
-/// cordoned, down or not allowed). The node tree: buckets by count, as its leaves: nodes sorted
-/// by their task count, kept sorted by swapping a node to the edge of its bucket when its count changes by one. The
-/// first node in that order the task fits (a descent that skips subtrees too full for it) has
-/// the fewest tasks; its bucket is then searched for the lowest index that fits. Exact: the node
-/// the full scan picks. A task restricted to at most one node in 8 checks its allowed nodes
-/// instead.
+/// Index: first one bitset over the nodes per task count, for the 16 smallest counts of the
+/// nodes with room for the least demand of any task (`src/index/buckets.rs`): the nodes are
+/// checked in (count, index) order and the first that fits is the choice. A query starts where the last query for the same demand found its node
+/// (placements only take capacity and raise counts, so no node before that answer fits the
+/// demand now; any other change clears that memo, `src/index/memo.rs`), and gives up to the node
+/// tree after 2,048 nodes checked, or at the end of the window while nodes with larger counts
+/// exist. The node tree: buckets by count, as its leaves: nodes sorted by their task count, kept
+/// sorted by swapping a node to the edge of its bucket when its count changes by one. The first
+/// node in that order the task fits (a descent that skips subtrees too full for it) has the
+/// fewest tasks; its bucket is then searched for the lowest index that fits. Exact: the node the
+/// full scan picks. A task restricted to at most one node in 8 checks its allowed nodes instead.
 ///
-/// Complexity per placement: the treap O(log(nodes)) x resources to find the node and to file
-/// it again; where it gives up, O(log(nodes) + 8) x resources per leaf visited, usually a few,
-/// and O(log(nodes) + 8) x resources to update the two leaves a count change swaps; O(1) when
-/// the task fits no node. Memory: the treap (22 bytes per node and 4 x (1 + min(resources, 4))
-/// per node and resource), the node tree (fit keys; see the memory table in the README), the
-/// bucket bounds (4 bytes per count value), 4 bytes per node for the sorted count.
+/// Complexity per placement: O(1) to move the node's bit and O(1) per node checked (usually a
+/// few: the memo starts near the answer); O(nodes) when the window moves up past counts held
+/// only above it; where the bitsets give up, O(log(nodes) + 8) x resources per leaf visited,
+/// usually a few, after bringing the tree up to date (O(8 + log(nodes)) x resources per leaf
+/// changed since its last use); O(1) when the task fits no node. Memory: 4 bytes and 16 bits per
+/// node and the memo for the bitsets, the node tree (fit keys; see the memory table in the
+/// README), the bucket bounds (4 bytes per count value), 4 bytes per node for the sorted count.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastConnections;
 
@@ -41,7 +41,7 @@ pub fn connections_score(tasks_on_node: u32) -> f64 {
 }
 
 struct Fewest {
-    least: Least,
+    buckets: Buckets,
     tree: NodeTree,
 }
 
@@ -51,15 +51,17 @@ impl Selector for Fewest {
         if let Some(allowed) = few_allowed(state, task) {
             return select_best_in(state, task, allowed, score);
         }
-        if let Some(found) = self.least.best(state, task, score) {
+        if let Some(found) = self.buckets.fewest(state, task) {
             return found;
         }
         self.tree.load(state, task);
-        self.tree.fewest(state, task)
+        let found = self.tree.fewest(state, task);
+        self.buckets.found(state, task, found);
+        found
     }
 
     fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
-        self.least.placed(state, task, node);
+        self.buckets.placed(state, task, node);
         self.tree.changed(state, node);
     }
 
@@ -78,7 +80,7 @@ impl Selector for Fewest {
 
 impl Fewest {
     fn changed(&mut self, state: &State<'_>, node: usize) {
-        self.least.changed(state, node);
+        self.buckets.changed(state, node);
         self.tree.changed(state, node);
     }
 }
@@ -91,8 +93,8 @@ impl Strategy for LeastConnections {
     fn selector(&self, problem: &Problem, _: &Options) -> Option<Box<dyn Selector>> {
         let spec = Spec::new(Order::Count);
         let tree = NodeTree::new(spec, problem.resources().len())?;
-        let least = Least::new(|state, n| f64::from(state.task_count(n)));
-        Some(Box::new(Fewest { least, tree }))
+        let buckets = Buckets::new();
+        Some(Box::new(Fewest { buckets, tree }))
     }
 }
 

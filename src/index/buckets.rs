@@ -12,10 +12,10 @@
 //! The nodes held are those that admit tasks (up, not cordoned) and have room for the least
 //! demand of the problem's tasks in every resource (a node without it fits no task: full nodes
 //! would otherwise keep the window at their counts while the others' counts grow past it),
-//! filed under their count. The window's base is at most the least count held: a count that falls below it moves the window
-//! down (the buckets that leave it at the top are emptied, their nodes counted as above it);
-//! when the bucket at the base empties the window moves up, refilled from all nodes if some are
-//! above it.
+//! filed under their count. The window's base is at most the least count held: a count that
+//! falls below it moves the window down (the buckets that leave it at the top are emptied, their
+//! nodes counted as above it); when the bucket at the base empties the window moves up, refilled
+//! from all nodes if some are above it.
 
 use super::{Memo, Seen};
 use crate::state::{Stamp, State, TOLERANCE};
@@ -47,8 +47,9 @@ pub(crate) struct Buckets {
     sizes: [u32; WINDOW],
     /// Nodes held with a count above the window.
     above: usize,
-    /// Per resource, the least demand of any task of the problem: a node short of it in some
-    /// resource fits no task, and is not held.
+    /// Per resource, the least demand of any task of the problem
+    /// ([`Workload::smallest_demand`](crate::Workload::smallest_demand)): a node short of it in
+    /// some resource fits no task, and is not held.
     least: Vec<f64>,
     /// Counts with a bitset ([`WINDOW`], fewer in tests).
     window: usize,
@@ -169,7 +170,7 @@ impl Buckets {
         self.count = vec![NONE; nodes];
         self.words = nodes.div_ceil(64);
         if self.least.len() != state.resources() {
-            self.least = least_demand(state);
+            self.least = state.problem().workload().smallest_demand();
         }
         self.memo = Memo::new(state.resources());
         self.stamp = Some(state.stamp());
@@ -263,23 +264,6 @@ impl Buckets {
             self.base += 1;
         }
     }
-}
-
-/// Per resource, the least demand of any task of `state`'s problem (0 without tasks).
-fn least_demand(state: &State<'_>) -> Vec<f64> {
-    let r = state.resources();
-    let mut least = vec![f64::INFINITY; r];
-    for t in 0..state.problem().tasks() {
-        for (l, &d) in least.iter_mut().zip(state.demand_row(t)) {
-            *l = l.min(d);
-        }
-    }
-    for l in &mut least {
-        if !l.is_finite() {
-            *l = 0.0;
-        }
-    }
-    least
 }
 
 #[cfg(test)]

@@ -139,6 +139,24 @@ impl Workload {
             .expect("a workload's demand is kept row-major")
     }
 
+    /// Per resource, the least demand of any task (infinity without tasks): a node with less
+    /// free than this in some resource fits no task of the workload.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use packsched::{Resources, Workload};
+    /// let r = Resources::new(["cpu", "memory"]).unwrap();
+    /// let w = Workload::new(r, array![[2.0, 1.0], [0.5, 4.0]]).unwrap();
+    /// assert_eq!(w.smallest_demand(), vec![0.5, 1.0]);
+    /// ```
+    pub fn smallest_demand(&self) -> Vec<f64> {
+        self.demand
+            .columns()
+            .into_iter()
+            .map(|column| column.iter().copied().fold(f64::INFINITY, f64::min))
+            .collect()
+    }
+
     /// The number of tasks.
     pub fn tasks(&self) -> usize {
         self.demand.nrows()

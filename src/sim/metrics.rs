@@ -57,16 +57,7 @@ impl Metrics {
     pub fn new(state: &State<'_>, points: usize) -> Self {
         let problem = state.problem();
         let dims = problem.resources().len();
-        let demand = problem.workload().demand();
-        let smallest = (0..dims)
-            .map(|r| {
-                demand
-                    .column(r)
-                    .iter()
-                    .copied()
-                    .fold(f64::INFINITY, f64::min)
-            })
-            .collect();
+        let smallest = problem.workload().smallest_demand();
         let zeros = Integral {
             used: vec![0.0; dims],
             capacity: vec![0.0; dims],

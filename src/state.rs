@@ -255,6 +255,11 @@ impl<'p> State<'p> {
         self.alive[node]
     }
 
+    /// Per node, whether it is up: [`State::is_alive`] of every node.
+    pub(crate) fn alive(&self) -> &[bool] {
+        &self.alive
+    }
+
     /// Where each task is placed.
     pub fn assignment(&self) -> &[Option<usize>] {
         &self.assignment
@@ -425,7 +430,20 @@ impl<'p> State<'p> {
                 largest: largest[resource],
             };
         }
-        match binding(demand, &most_free, (node, gap_resource)) {
+        self.short(demand, &most_free, (node, gap_resource))
+    }
+
+    /// Why a demand that some empty node fits fits no node now, given the most free per
+    /// resource over the nodes and the closest node (with its resource short): no node has
+    /// enough of some resource, else the closest node is short.
+    pub(crate) fn short(
+        &self,
+        demand: ArrayView1<'_, f64>,
+        most_free: &Array1<f64>,
+        (node, gap_resource): (usize, usize),
+    ) -> Reason {
+        let name = |r: usize| self.problem.resources().name(r).to_string();
+        match binding(demand, most_free, (node, gap_resource)) {
             (resource, true) => Reason::Insufficient {
                 resource: name(resource),
                 requested: demand[resource],
@@ -456,7 +474,7 @@ pub(crate) fn nearer(
 
 /// The resource to blame: the one whose demand most exceeds the most available on any node
 /// (`true`: no node has enough of it), else the closest node's short resource (`false`).
-pub(crate) fn binding(
+fn binding(
     demand: ArrayView1<'_, f64>,
     most: &Array1<f64>,
     closest: (usize, usize),

@@ -11,7 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// A hasher for keys that are hashes already.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Passed(u64);
+pub(crate) struct Passed(u64);
 
 impl Hasher for Passed {
     fn finish(&self) -> u64 {
@@ -35,7 +35,7 @@ fn mix(h: u64, v: u64) -> u64 {
 }
 
 /// The hash of a node's type and free row.
-pub(super) fn row_hash(ty: u32, free: &[f64]) -> u64 {
+pub(crate) fn row_hash(ty: u32, free: &[f64]) -> u64 {
     let h = free.iter().fold(u64::from(ty), |h, f| mix(h, f.to_bits()));
     (h ^ (h >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ (h >> 32)
 }

@@ -40,9 +40,13 @@
 //! (with the tree nodes above them, as far as their summaries change) when the next query loads
 //! a task, so that a run of placements on the nodes of one leaf costs one summary, and placements
 //! that a selector makes without a query (round robin's next node) none until one is needed.
+//! In a tree of fit keys only, over all nodes in a fixed order (first fit, round robin), a
+//! placement of non-negative demand leaves its leaf's summary as it was, above the nodes: still
+//! a bound, written again only once a search scans that leaf without a fit (`fresh.rs`).
 
 mod alike;
 mod buckets;
+mod fresh;
 mod groups;
 mod keyed;
 mod least;
@@ -53,6 +57,7 @@ mod search;
 mod spec;
 mod tree;
 
+pub(crate) use alike::{Passed, row_hash};
 pub(crate) use buckets::Buckets;
 pub(crate) use least::Least;
 pub(crate) use linear::{Linear, LinearBound, Walk};

@@ -253,12 +253,16 @@ impl NodeTree {
         let scan = |block: usize, limit: Option<usize>| {
             let range = self.block_positions(block);
             let fits = |&p: &usize| self.fits(rows, self.order[p] as usize);
-            match (forward, limit) {
+            let found = match (forward, limit) {
                 (true, l) => (l.unwrap_or(0).max(range.start)..range.end).find(fits),
                 (false, l) => (range.start..range.end.min(l.map_or(usize::MAX, |l| l + 1)))
                     .rev()
                     .find(fits),
+            };
+            if found.is_none() {
+                self.wanting(block);
             }
+            found
         };
         // A left child is even; moving on means the sibling to the right (forward) or left.
         let (near, far) = if forward { (0, 1) } else { (1, 0) };

@@ -8,6 +8,7 @@ use crate::state::{Stamp, State, TOLERANCE};
 pub(crate) const BLOCK: usize = 8;
 
 use super::Seen;
+use super::fresh::Fresh;
 use super::order::{fold_keys, leaf_order, scarcest, shape_ranks};
 use super::spec::{Layout, Member, Order, Scalar, Spec};
 
@@ -35,7 +36,7 @@ pub(crate) struct NodeTree {
     pub(super) masks: Vec<u64>,
     /// Per tree node: the lowest node index in its subtree.
     pub(super) first: Vec<u32>,
-    stamp: Option<Stamp>,
+    pub(super) stamp: Option<Stamp>,
     /// The demand of the task being placed.
     pub(super) demand: Vec<f64>,
     /// Per tree node, the fitting nodes counted by the last [`NodeTree::count`].
@@ -53,9 +54,15 @@ pub(crate) struct NodeTree {
     /// Leaves whose nodes changed since their summary was written, to summarize again (with the
     /// tree nodes above them) before the next query: a run of placements on one leaf costs one
     /// summary, and a selector that answers without the tree (round robin's next node) none.
-    dirty: Vec<u32>,
-    /// Per leaf, whether it is in `dirty`.
-    pending: Vec<bool>,
+    pub(super) dirty: Vec<u32>,
+    /// Per leaf: [`Fresh::Written`], [`Fresh::Dirty`] (in `dirty`), or [`Fresh::Above`].
+    pub(super) pending: Vec<Fresh>,
+    /// Whether the summaries may be left above the nodes they sum up after placements
+    /// ([`NodeTree::took`]): for trees of fit keys only, over every node in a fixed order.
+    pub(super) lazy: bool,
+    /// Leaves left above their nodes that a search scanned without finding a fit: written
+    /// again at the next [`NodeTree::load`].
+    pub(super) wanting: std::cell::RefCell<Vec<u32>>,
     /// Leaves searched and searches since the last rebuild, to re-sort a [`Order::Shape`]
     /// tree whose order no longer helps.
     pub(super) effort: std::cell::Cell<(u64, u64)>,
@@ -68,8 +75,13 @@ impl NodeTree {
         if spec.boxes.is_some() && resources > 64 {
             return None;
         }
+        let layout = Layout::new(&spec, resources);
+        let lazy = matches!(spec.order, Order::Index | Order::Given(_))
+            && spec.member == Member::All
+            && layout.stride == layout.corners * resources;
         Some(Self {
-            layout: Layout::new(&spec, resources),
+            layout,
+            lazy,
             spec,
             r: resources,
             order: Vec::new(),
@@ -88,6 +100,7 @@ impl NodeTree {
             sorted_count: Vec::new(),
             dirty: Vec::new(),
             pending: Vec::new(),
+            wanting: std::cell::RefCell::new(Vec::new()),
             effort: std::cell::Cell::new((0, 0)),
         })
     }
@@ -154,7 +167,7 @@ impl NodeTree {
         held(self.spec.member, state, node)
     }
 
-    fn rebuild(&mut self, state: &State<'_>) {
+    pub(super) fn rebuild(&mut self, state: &State<'_>) {
         let nodes = state.nodes();
         if self.spec.order == Order::Shape && self.shapes.len() != nodes {
             self.shapes = shape_ranks(state);
@@ -181,7 +194,8 @@ impl NodeTree {
         ];
         self.first = vec![u32::MAX; size];
         self.dirty.clear();
-        self.pending = vec![false; self.leaves];
+        self.wanting.get_mut().clear();
+        self.pending = vec![Fresh::Written; self.leaves];
         self.counts = vec![0; if self.spec.key_min { size } else { 0 }];
         for b in 0..self.leaves {
             self.summarize_block(state, b);
@@ -193,50 +207,8 @@ impl NodeTree {
         self.effort.set((0, 0));
     }
 
-    pub(super) fn update(&mut self, node: usize) {
-        self.update_block(self.position(node) / BLOCK);
-    }
-
-    /// Marks leaf `block` to be summarized again before the next query.
-    pub(super) fn update_block(&mut self, block: usize) {
-        if !self.pending[block] {
-            self.pending[block] = true;
-            self.dirty.push(block as u32);
-        }
-    }
-
-    /// Summarizes the leaves marked since the last query again, and the tree nodes above them.
-    fn flush(&mut self, state: &State<'_>) {
-        while let Some(block) = self.dirty.pop() {
-            self.pending[block as usize] = false;
-            self.resummarize(state, block as usize);
-        }
-    }
-
-    /// Summarizes leaf `block` again and the tree nodes above it, as far as they change.
-    fn resummarize(&mut self, state: &State<'_>, block: usize) {
-        self.summarize_block(state, block);
-        let mut t = (self.leaves + block) / 2;
-        let s = self.layout.stride;
-        super::scratch(s, |old| {
-            while t >= 1 {
-                // Above a tree node whose summary did not change, nothing changes.
-                old.copy_from_slice(&self.data[t * s..(t + 1) * s]);
-                let masks = |m: &[u64]| m.get(2 * t..2 * t + 2).map(|m| (m[0], m[1]));
-                let before = (masks(&self.masks), self.first[t]);
-                self.merge(t);
-                let same = *old == self.data[t * s..(t + 1) * s]
-                    && before == (masks(&self.masks), self.first[t]);
-                if same {
-                    break;
-                }
-                t /= 2;
-            }
-        });
-    }
-
     /// Writes the summary of leaf `block` from the nodes in it.
-    fn summarize_block(&mut self, state: &State<'_>, block: usize) {
+    pub(super) fn summarize_block(&mut self, state: &State<'_>, block: usize) {
         let (r, lay, member) = (self.r, self.layout, self.spec.member);
         let t = self.leaves + block;
         let row = &mut self.data[t * lay.stride..(t + 1) * lay.stride];
@@ -350,7 +322,7 @@ impl NodeTree {
     }
 
     /// Tree node `t` from its two children.
-    fn merge(&mut self, t: usize) {
+    pub(super) fn merge(&mut self, t: usize) {
         let (r, lay) = (self.r, self.layout);
         let s = lay.stride;
         let (head, tail) = self.data.split_at_mut(2 * t * s);

@@ -88,7 +88,7 @@ impl First {
 
     /// Told that the state's last change placed `task` on `node`.
     pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
-        self.tree.changed(state, node);
+        self.tree.took(state, task, node);
         if let Some(memo) = &mut self.memo {
             memo.placed(state, task);
         }

@@ -75,8 +75,8 @@ impl Selector for Turn {
         Some(node)
     }
 
-    fn placed(&mut self, state: &State<'_>, _task: usize, node: usize) {
-        self.tree.changed(state, node);
+    fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
+        self.tree.took(state, task, node);
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {

@@ -10,16 +10,25 @@
 //! demand row. A placement only takes capacity from one node, so these stay valid unless that
 //! node held a maximum or was a remembered closest node; any other change clears them.
 
+mod closest;
+mod maxima;
+
+use crate::index::{Passed, row_hash};
 use crate::placement::Reason;
-use crate::state::{Stamp, State, TOLERANCE, binding, worst_gap};
-use ndarray::Array1;
+use crate::state::{Stamp, State, TOLERANCE};
+use closest::Closest;
+use maxima::Maxima;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasherDefault;
 
 /// Demand rows whose closest node is remembered at most: the oldest is forgotten beyond.
 const REMEMBERED: usize = 64;
 
 /// Per remembered demand row, the nodes closest to fitting it that are kept (with the key of
-/// the next closest, below which they are still the closest after placements elsewhere).
-const KEPT: usize = 8;
+/// the next closest, below which they are still the closest after placements elsewhere); per
+/// resource, the nodes with the most free that are kept.
+const KEPT: usize = 32;
 
 /// Demand rows known to fit nowhere, remembered at most (checked before every placement).
 const UNFIT: usize = 8;
@@ -32,15 +41,15 @@ const UNFIT: usize = 8;
 pub(crate) struct Reasons {
     /// The state's stamp this cache is in step with.
     stamp: Option<Stamp>,
-    /// The most free per resource, and a node that has it; empty when to be found again.
-    most_free: Array1<f64>,
-    holder: Vec<usize>,
+    /// The most free per resource; none when to be found again.
+    maxima: Option<Maxima>,
     /// The distinct capacity rows of the alive nodes, row-major.
     shapes: Vec<f64>,
     /// Demand rows with their closest nodes.
     closest: Vec<Closest>,
-    /// Per node, how many remembered demand rows keep it among their closest.
-    watched: Vec<u8>,
+    /// Per node, how many remembered demand rows keep it among their closest, and how many
+    /// resources among their most free.
+    watched: Vec<u32>,
     /// Demand rows that fit no node: while only placements follow (free capacity only
     /// shrinks), neither they nor any demand at least as large in every resource fit anywhere.
     unfit: Vec<Vec<f64>>,
@@ -64,13 +73,13 @@ impl Reasons {
             return;
         }
         self.stamp = Some(now);
-        if self.holder.contains(&node) {
-            self.holder.clear();
-        }
         if self.watched.get(node).is_some_and(|&w| w > 0) {
             let (free, cap) = (state.free_row(node), state.capacity_row(node));
             for c in &mut self.closest {
                 c.moved(node, free, cap);
+            }
+            if let Some(m) = &mut self.maxima {
+                m.moved(node, free);
             }
         }
     }
@@ -111,7 +120,6 @@ impl Reasons {
         if !fits_empty {
             return state.reason(task);
         }
-        let name = |j: usize| state.problem().resources().name(j).to_string();
         let row = demand.to_vec();
         let (node, gap_resource, gap) = self.closest_to(state, &row);
         // Short on the closest node by more than the fit test's slack (and rounding): on
@@ -119,20 +127,8 @@ impl Reasons {
         if gap > 2.0 * TOLERANCE {
             self.remember_unfit(&row);
         }
-        match binding(demand, &self.most_free, (node, gap_resource)) {
-            (resource, true) => Reason::Insufficient {
-                resource: name(resource),
-                requested: demand[resource],
-                most_free: self.most_free[resource],
-            },
-            (resource, false) => Reason::Fragmented {
-                node,
-                resource: name(resource),
-                requested: demand[resource],
-                free: state.free_row(node)[resource],
-                most_free: self.most_free[resource],
-            },
-        }
+        let most_free = self.maxima.as_ref().expect("synced").most();
+        state.short(demand, most_free, (node, gap_resource))
     }
 
     /// Remembers a demand row that fits nowhere, dropping those it is below in every resource
@@ -158,17 +154,14 @@ impl Reasons {
                 return found;
             }
             let gone = self.closest.remove(i);
-            self.unwatch(&gone);
+            self.unwatch(gone.kept.iter().map(|k| k.1));
         }
         let found = Closest::scan(state, demand);
         if self.closest.len() == REMEMBERED {
             let gone = self.closest.remove(0);
-            self.unwatch(&gone);
+            self.unwatch(gone.kept.iter().map(|k| k.1));
         }
-        self.watched.resize(state.nodes(), 0);
-        for &(_, n, _) in &found.kept {
-            self.watched[n] = self.watched[n].saturating_add(1);
-        }
+        self.watch(state, found.kept.iter().map(|k| k.1));
         self.closest.push(found);
         self.closest
             .last()
@@ -176,8 +169,16 @@ impl Reasons {
             .expect("sync found an alive node")
     }
 
-    fn unwatch(&mut self, gone: &Closest) {
-        for &(_, n, _) in &gone.kept {
+    /// Counts `nodes` as watched: placements on them are told to the kept lists.
+    fn watch(&mut self, state: &State<'_>, nodes: impl Iterator<Item = usize>) {
+        self.watched.resize(state.nodes(), 0);
+        for n in nodes {
+            self.watched[n] += 1;
+        }
+    }
+
+    fn unwatch(&mut self, nodes: impl Iterator<Item = usize>) {
+        for n in nodes {
             if let Some(w) = self.watched.get_mut(n) {
                 *w = w.saturating_sub(1);
             }
@@ -190,136 +191,52 @@ impl Reasons {
             self.closest.clear();
             self.watched.clear();
             self.unfit.clear();
-            self.holder.clear();
+            self.maxima = None;
             self.shapes.clear();
         }
-        if self.holder.is_empty() {
-            self.find_maxima(state);
-        }
-        // With no node alive, [`State::reason`] answers, every time.
-        self.stamp = (!self.holder.is_empty()).then(|| state.stamp());
-        self.stamp.is_some()
-    }
-
-    /// The most free per resource over the alive nodes (and their distinct capacity rows, if
-    /// not known): none if no node is alive.
-    fn find_maxima(&mut self, state: &State<'_>) {
-        let r = state.resources();
-        let (mut most, mut holder) = (vec![f64::NEG_INFINITY; r], vec![usize::MAX; r]);
-        let alive = (0..state.nodes()).filter(|&n| state.is_alive(n));
-        let rows = state.free_values().chunks_exact(r);
-        let mut any = false;
-        for (n, free) in rows.enumerate().filter(|&(n, _)| state.is_alive(n)) {
-            any = true;
-            for (j, &f) in free.iter().enumerate() {
-                if f > most[j] {
-                    (most[j], holder[j]) = (f, n);
-                }
+        if !self.maxima.as_mut().is_some_and(Maxima::settle) {
+            if let Some(gone) = self.maxima.take() {
+                self.unwatch(gone.nodes());
+            }
+            self.maxima = Maxima::scan(state);
+            if let Some(m) = self.maxima.take() {
+                self.watch(state, m.nodes());
+                self.maxima = Some(m);
             }
         }
         if self.shapes.is_empty() {
-            for cap in alive.map(|n| state.capacity_row(n)) {
-                if !self.shapes.chunks_exact(r).any(|s| s == cap) {
-                    self.shapes.extend_from_slice(cap);
-                }
-            }
+            self.shapes = distinct_rows(state);
         }
-        self.most_free = Array1::from(most);
-        if any {
-            self.holder = holder;
-        }
+        // With no node alive, [`State::reason`] answers, every time.
+        self.stamp = self.maxima.is_some().then(|| state.stamp());
+        self.stamp.is_some()
     }
 }
 
-/// A demand row's closest nodes: the [`KEPT`] least (gap, node) keys of a scan over the alive
-/// nodes, each with its resource short, and the key of the next one. A placement only takes
-/// capacity, so a node's gap only grows: every node not kept stays at or above `next`, and the
-/// least kept key, while below `next`, is the least of all.
-#[derive(Debug, Clone)]
-struct Closest {
-    demand: Vec<f64>,
-    /// (gap, node, resource short), least key first after the scan (a placement changes a
-    /// gap in place).
-    kept: Vec<(f64, usize, usize)>,
-    next: (f64, usize),
-}
-
-impl Closest {
-    /// Scans the alive nodes.
-    fn scan(state: &State<'_>, demand: &[f64]) -> Self {
-        let mut kept: Vec<(f64, usize, usize)> = Vec::with_capacity(KEPT + 1);
-        let (r, free, cap) = (demand.len(), state.free_values(), state.capacity_values());
-        // The key of the last node kept, once KEPT + 1 are: a node whose gap is clearly above
-        // it is passed over without the divisions of its exact gap.
-        let mut threshold = f64::INFINITY;
-        for n in (0..state.nodes()).filter(|&n| state.is_alive(n)) {
-            let (free, cap) = (&free[n * r..][..r], &cap[n * r..][..r]);
-            if clearly_above(demand, free, cap, threshold) {
-                continue;
+/// The distinct capacity rows of the alive nodes, row-major, in order of first appearance.
+///
+/// Complexity: O(nodes x resources) expected (a hash of each row's bits).
+fn distinct_rows(state: &State<'_>) -> Vec<f64> {
+    let r = state.resources();
+    // The first shape of each row hash (a collision is resolved by a search of all shapes).
+    let mut first: HashMap<u64, usize, BuildHasherDefault<Passed>> = HashMap::default();
+    let mut shapes: Vec<f64> = Vec::new();
+    let rows = state.capacity_values().chunks_exact(r).zip(state.alive());
+    for (cap, _) in rows.filter(|&(_, &up)| up) {
+        let known = match first.entry(row_hash(0, cap)) {
+            Entry::Occupied(e) => {
+                shapes[e.get() * r..][..r] == *cap || shapes.chunks_exact(r).any(|s| s == cap)
             }
-            let (resource, gap) = worst_gap(demand, free, cap);
-            if kept.len() == KEPT + 1 && !before((gap, n), key(kept[KEPT])) {
-                continue;
+            Entry::Vacant(e) => {
+                e.insert(shapes.len() / r);
+                false
             }
-            let at = kept.partition_point(|&k| before(key(k), (gap, n)));
-            kept.insert(at, (gap, n, resource));
-            kept.truncate(KEPT + 1);
-            if kept.len() == KEPT + 1 {
-                threshold = kept[KEPT].0;
-            }
-        }
-        let next = if kept.len() > KEPT {
-            let (gap, n, _) = kept.pop().expect("more than KEPT");
-            (gap, n)
-        } else {
-            (f64::INFINITY, usize::MAX)
         };
-        Self {
-            demand: demand.to_vec(),
-            kept,
-            next,
+        if !known {
+            shapes.extend_from_slice(cap);
         }
     }
-
-    /// The closest node (node, resource short, gap), if still known.
-    fn least(&self) -> Option<(usize, usize, f64)> {
-        let (gap, node, resource) = self
-            .kept
-            .iter()
-            .copied()
-            .reduce(|a, b| if before(key(b), key(a)) { b } else { a })?;
-        before((gap, node), self.next).then_some((node, resource, gap))
-    }
-
-    /// Told that `node` lost capacity: its gap again, if kept.
-    fn moved(&mut self, node: usize, free: &[f64], capacity: &[f64]) {
-        if let Some(k) = self.kept.iter_mut().find(|k| k.1 == node) {
-            let (resource, gap) = worst_gap(&self.demand, free, capacity);
-            *k = (gap, node, resource);
-        }
-    }
-}
-
-/// Whether some resource's gap `(demand - free) / capacity` (as [`worst_gap`] computes it) is
-/// above `threshold` by more than rounding can account for, tested without a division: then
-/// the node's worst gap is above `threshold` too. `false` for an infinite threshold, and when in
-/// doubt.
-fn clearly_above(demand: &[f64], free: &[f64], capacity: &[f64], threshold: f64) -> bool {
-    threshold.is_finite()
-        && demand.iter().zip(free).zip(capacity).any(|((&d, &f), &c)| {
-            let (short, limit) = (d - f, threshold * c.max(f64::MIN_POSITIVE));
-            short - limit > 1e-9 * (short.abs() + limit.abs())
-        })
-}
-
-/// Whether key `a` (gap, node) comes before `b`: a smaller gap, or the same and a lower node.
-fn before(a: (f64, usize), b: (f64, usize)) -> bool {
-    a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
-}
-
-/// The (gap, node) key of a kept node.
-fn key(k: (f64, usize, usize)) -> (f64, usize) {
-    (k.0, k.1)
+    shapes
 }
 
 #[cfg(test)]

@@ -1,0 +1,127 @@
+//! The nodes closest to fitting a demand row, kept in step with placements.
+
+use super::KEPT;
+use crate::state::{State, worst_gap};
+
+/// A demand row's closest nodes: the [`KEPT`] least (gap, node) keys of a scan over the alive
+/// nodes, each with its resource short, and the key of the next one. A placement only takes
+/// capacity, so a node's gap only grows: every node not kept stays at or above `next`, and the
+/// least kept key, while below `next`, is the least of all.
+#[derive(Debug, Clone)]
+pub(super) struct Closest {
+    pub(super) demand: Vec<f64>,
+    /// (gap, node, resource short), least key first after the scan (a placement changes a
+    /// gap in place).
+    pub(super) kept: Vec<(f64, usize, usize)>,
+    next: (f64, usize),
+}
+
+impl Closest {
+    /// Scans the alive nodes.
+    pub(super) fn scan(state: &State<'_>, demand: &[f64]) -> Self {
+        let mut kept: Vec<(f64, usize, usize)> = Vec::with_capacity(KEPT + 1);
+        let r = demand.len();
+        let (all_free, all_cap, alive) =
+            (state.free_values(), state.capacity_values(), state.alive());
+        // The key of the last node kept, once KEPT + 1 are: a node whose gap is clearly above
+        // it is passed over without the divisions of its exact gap.
+        let mut threshold = f64::INFINITY;
+        // The resource that showed the last node passed over: asked first of the next.
+        let mut telling = 0;
+        let nodes = alive.len();
+        let (all_free, all_cap) = (&all_free[..nodes * r], &all_cap[..nodes * r]);
+        for (n, &up) in alive.iter().enumerate() {
+            // That resource alone first, without the loop over all.
+            let (base, j) = (n * r, telling);
+            if !up || above(demand[j], all_free[base + j], all_cap[base + j], threshold) {
+                continue;
+            }
+            let (free, cap) = (&all_free[base..base + r], &all_cap[base..base + r]);
+            if let Some(j) = clearly_above(demand, free, cap, threshold, telling) {
+                telling = j;
+                continue;
+            }
+            let (resource, gap) = worst_gap(demand, free, cap);
+            if kept.len() == KEPT + 1 && !before((gap, n), key(kept[KEPT])) {
+                continue;
+            }
+            let at = kept.partition_point(|&k| before(key(k), (gap, n)));
+            kept.insert(at, (gap, n, resource));
+            kept.truncate(KEPT + 1);
+            if kept.len() == KEPT + 1 {
+                threshold = kept[KEPT].0;
+            }
+        }
+        let next = if kept.len() > KEPT {
+            let (gap, n, _) = kept.pop().expect("more than KEPT");
+            (gap, n)
+        } else {
+            (f64::INFINITY, usize::MAX)
+        };
+        Self {
+            demand: demand.to_vec(),
+            kept,
+            next,
+        }
+    }
+
+    /// The closest node (node, resource short, gap), if still known.
+    pub(super) fn least(&self) -> Option<(usize, usize, f64)> {
+        let (gap, node, resource) = self
+            .kept
+            .iter()
+            .copied()
+            .reduce(|a, b| if before(key(b), key(a)) { b } else { a })?;
+        before((gap, node), self.next).then_some((node, resource, gap))
+    }
+
+    /// Told that `node` lost capacity: its gap again, if kept.
+    pub(super) fn moved(&mut self, node: usize, free: &[f64], capacity: &[f64]) {
+        if let Some(k) = self.kept.iter_mut().find(|k| k.1 == node) {
+            let (resource, gap) = worst_gap(&self.demand, free, capacity);
+            *k = (gap, node, resource);
+        }
+    }
+}
+
+/// A resource whose gap `(demand - free) / capacity` (as [`worst_gap`] computes it) is above
+/// `threshold` by more than rounding can account for, tested without a division (from resource
+/// `first` on, cyclically): then the node's worst gap is above `threshold` too. `None` for an
+/// infinite threshold, and when in doubt.
+fn clearly_above(
+    demand: &[f64],
+    free: &[f64],
+    capacity: &[f64],
+    threshold: f64,
+    first: usize,
+) -> Option<usize> {
+    if !threshold.is_finite() {
+        return None;
+    }
+    let (r, mut j) = (demand.len(), first);
+    let (free, capacity) = (&free[..r], &capacity[..r]);
+    for _ in 0..r {
+        if above(demand[j], free[j], capacity[j], threshold) {
+            return Some(j);
+        }
+        j = if j + 1 == r { 0 } else { j + 1 };
+    }
+    None
+}
+
+/// [`clearly_above`] for one resource (`false` for an infinite threshold too).
+#[inline(always)]
+fn above(demand: f64, free: f64, capacity: f64, threshold: f64) -> bool {
+    let (short, limit) = (demand - free, threshold * capacity.max(f64::MIN_POSITIVE));
+    short - limit > 1e-9 * (short.abs() + limit.abs())
+}
+
+/// Whether key `a` (gap, node) comes before `b`: a smaller gap, or the same and a lower node.
+fn before(a: (f64, usize), b: (f64, usize)) -> bool {
+    a.0 < b.0 || (a.0 == b.0 && a.1 < b.1)
+}
+
+/// The (gap, node) key of a kept node.
+fn key(k: (f64, usize, usize)) -> (f64, usize) {
+    (k.0, k.1)
+}

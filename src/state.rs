@@ -313,7 +313,18 @@ impl<'p> State<'p> {
 
     /// Whether `task` fits on `node` now.
     pub fn fits(&self, task: usize, node: usize) -> bool {
-        self.check(task, node).is_ok()
+        // [`State::check`]'s tests, without building the rejection.
+        let (demand, free, capacity) = (
+            self.demand_row(task),
+            self.free_row(node),
+            self.capacity_row(node),
+        );
+        self.admits(node)
+            && self.problem.allowed(task, node)
+            && demand
+                .iter()
+                .zip(free.iter().zip(capacity))
+                .all(|(&d, (&f, &c))| d <= f + TOLERANCE * c)
     }
 
     /// Places a task on a node after checking the fit; `Err` leaves the state unchanged.

@@ -30,23 +30,30 @@ impl Closest {
         let mut telling = 0;
         let nodes = alive.len();
         let (all_free, all_cap) = (&all_free[..nodes * r], &all_cap[..nodes * r]);
-        for (n, &up) in alive.iter().enumerate() {
-            // That resource alone first, without the loop over all.
-            let (base, j) = (n * r, telling);
-            if !up || above(demand[j], all_free[base + j], all_cap[base + j], threshold) {
-                continue;
+        let mut n = 0;
+        while n < nodes {
+            // The nodes that resource alone shows to be farther, passed in a short loop.
+            let (j, d) = (telling, demand[telling]);
+            let (free, cap) = (&all_free[n * r + j..], &all_cap[n * r + j..]);
+            n += (alive[n..].iter())
+                .zip(free.iter().step_by(r).zip(cap.iter().step_by(r)))
+                .take_while(|&(&up, (&f, &c))| !up || above(d, f, c, threshold))
+                .count();
+            if n == nodes {
+                break;
             }
-            let (free, cap) = (&all_free[base..base + r], &all_cap[base..base + r]);
+            let (node, free, cap) = (n, &all_free[n * r..][..r], &all_cap[n * r..][..r]);
+            n += 1;
             if let Some(j) = clearly_above(demand, free, cap, threshold, telling) {
                 telling = j;
                 continue;
             }
             let (resource, gap) = worst_gap(demand, free, cap);
-            if kept.len() == KEPT + 1 && !before((gap, n), key(kept[KEPT])) {
+            if kept.len() == KEPT + 1 && !before((gap, node), key(kept[KEPT])) {
                 continue;
             }
-            let at = kept.partition_point(|&k| before(key(k), (gap, n)));
-            kept.insert(at, (gap, n, resource));
+            let at = kept.partition_point(|&k| before(key(k), (gap, node)));
+            kept.insert(at, (gap, node, resource));
             kept.truncate(KEPT + 1);
             if kept.len() == KEPT + 1 {
                 threshold = kept[KEPT].0;
@@ -124,4 +131,43 @@ fn before(a: (f64, usize), b: (f64, usize)) -> bool {
 /// The (gap, node) key of a kept node.
 fn key(k: (f64, usize, usize)) -> (f64, usize) {
     (k.0, k.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn the_scan_keeps_the_least_gaps_of_all_nodes() {
+        let p = crate::generate::fleet(300, 3_000, 5).unwrap();
+        let mut state = State::new(&p);
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for task in 0..p.tasks() {
+            let node = rng.random_range(0..p.nodes());
+            if state.fits(task, node) {
+                state.place(task, node).unwrap();
+            }
+            if task % 100 == 0 {
+                state.fail_node(rng.random_range(0..p.nodes()));
+            }
+            if task % 10 != 0 {
+                continue;
+            }
+            let demand: Vec<f64> = state.demand_row(task).iter().map(|d| d * 3.0).collect();
+            let found = Closest::scan(&state, &demand);
+            let mut all: Vec<(f64, usize, usize)> = (0..p.nodes())
+                .filter(|&n| state.is_alive(n))
+                .map(|n| {
+                    let (resource, gap) =
+                        worst_gap(&demand, state.free_row(n), state.capacity_row(n));
+                    (gap, n, resource)
+                })
+                .collect();
+            all.sort_by(|&a, &b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            assert_eq!(found.kept, all[..KEPT], "task {task}");
+            assert_eq!(found.next, key(all[KEPT]), "task {task}");
+        }
+    }
 }

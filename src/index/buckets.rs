@@ -75,7 +75,7 @@ impl Buckets {
 
     /// An index whose window is `window` counts (1 to [`WINDOW`]): tests move it often.
     #[cfg(test)]
-    fn with_window(window: usize) -> Self {
+    pub(crate) fn with_window(window: usize) -> Self {
         assert!((1..=WINDOW).contains(&window));
         Self {
             window,
@@ -129,7 +129,7 @@ impl Buckets {
                     if checks > CHECKS {
                         return None;
                     }
-                    if state.check(task, node).is_ok() {
+                    if state.fits(task, node) {
                         self.memo.record(state, task, (c, node as u32));
                         return Some(Some(node));
                     }

@@ -55,6 +55,7 @@ mod memo;
 mod order;
 mod search;
 mod spec;
+mod standby;
 mod tree;
 
 pub(crate) use alike::{Passed, row_hash};
@@ -65,6 +66,7 @@ pub(crate) use memo::Memo;
 pub(crate) use order::few_allowed;
 pub(crate) use search::Summary;
 pub(crate) use spec::{Member, Order, Scalar, Spec};
+pub(crate) use standby::Standby;
 pub(crate) use tree::NodeTree;
 
 use crate::state::Stamp;

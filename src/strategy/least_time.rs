@@ -1,7 +1,7 @@
 //! `least_time`: the fitting node whose placed work would finish first.
 
 use super::{Options, Selector, Strategy, select_best_among, select_best_in};
-use crate::index::{Least, NodeTree, Order, Scalar, Spec, few_allowed};
+use crate::index::{Least, NodeTree, Order, Scalar, Spec, Standby, few_allowed};
 use crate::model::Problem;
 use crate::state::State;
 
@@ -10,22 +10,25 @@ use crate::state::State;
 /// load-balancer policy of nginx Plus (`least_time`). Ties to the lowest index.
 ///
 /// Index: first the nodes in order of (placed work, index) in a treap that keeps the most free
-/// capacity per resource of every subtree (`src/index/least.rs`): the first node in that order
-/// the task fits, passing over subtrees too full for it and starting where the last query for
-/// the same demand found its first node (placements only take capacity and move nodes later in
-/// that order; any other change clears that memo, `src/index/memo.rs`), then the first of each
-/// larger work while its finish time rounds equal to the best (a tie, won by a lower index); it
-/// gives up to the node tree after 256 nodes visited. The node tree keeps per subtree the least
-/// work on a node and the fit keys; branch and bound with `-finish_time(least work, task work)` as the bound (monotone, so
-/// valid in floating point) goes to the subtree of the least loaded node that may fit: exact
-/// (the node the full scan picks, ties to the lowest index, also where two sums round equal). A
-/// task restricted to at most one node in 8 checks its allowed nodes instead.
+/// capacity per resource of every subtree (`src/index/least.rs`): the first node in that order the
+/// task fits, passing over subtrees too full for it and starting where the last query for the same
+/// demand found its first node (placements only take capacity and move nodes later in that order;
+/// any other change clears that memo, `src/index/memo.rs`), then the first of each larger work
+/// while its finish time rounds equal to the best (a tie, won by a lower index); it gives up after
+/// 256 nodes visited. Then the full scan answers, or, once such queries come often
+/// (`src/index/standby.rs`, as in `least_connections`), the node tree, kept in step from then on
+/// until they stop. The node tree keeps per subtree the least work on a node and the fit keys;
+/// branch and bound with `-finish_time(least work, task work)` as the bound (monotone, so valid in
+/// floating point) goes to the subtree of the least loaded node that may fit: exact (the node the
+/// full scan picks, ties to the lowest index, also where two sums round equal). A task restricted
+/// to at most one node in 8 checks its allowed nodes instead.
 ///
-/// Complexity per placement: the treap O(log(nodes)) x resources to find the node (twice: the
-/// next work's first node shows the best is not tied) and to file it again; where it gives up,
-/// O(log(nodes) + 8) x resources per leaf visited; O(1) when the task fits no node. Memory: the
-/// treap (22 bytes per node and 4 x (1 + min(resources, 4)) per node and resource), the node
-/// tree (fit keys and the least work; see the memory table in the README).
+/// Complexity per placement: the treap O(log(nodes)) x resources to find the node (twice: the next
+/// work's first node shows the best is not tied) and to file it again; where it gives up, O(nodes x
+/// resources) by the scan, or with the tree O(log(nodes) + 8) x resources per leaf visited; O(1)
+/// when the task fits no node. Memory: the treap (22 bytes per node and 4 x (1 + min(resources, 4))
+/// per node and resource), the node tree (fit keys and the least work; see the memory table in the
+/// README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastTime;
 
@@ -42,6 +45,8 @@ pub fn finish_time(placed_work: f64, task_work: f64) -> f64 {
 struct Earliest {
     least: Least,
     tree: NodeTree,
+    /// Whether the tree is kept in step (`src/index/standby.rs`).
+    standby: Standby,
 }
 
 impl Selector for Earliest {
@@ -54,6 +59,9 @@ impl Selector for Earliest {
         if let Some(found) = self.least.best(state, task, score) {
             return found;
         }
+        if !self.standby.fall_back() {
+            return select_best_in(state, task, 0..state.nodes(), score);
+        }
         self.tree.load(state, task);
         self.tree
             .best(state, task, |_, s, _| -finish_time(s.scalar, work), score)
@@ -61,7 +69,9 @@ impl Selector for Earliest {
 
     fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
         self.least.placed(state, task, node);
-        self.tree.changed(state, node);
+        if self.standby.changed(state.nodes()) {
+            self.tree.changed(state, node);
+        }
     }
 
     fn removed(&mut self, state: &State<'_>, _task: usize, node: usize) {
@@ -81,7 +91,9 @@ impl Selector for Earliest {
 impl Earliest {
     fn changed(&mut self, state: &State<'_>, node: usize) {
         self.least.changed(state, node);
-        self.tree.changed(state, node);
+        if self.standby.changed(state.nodes()) {
+            self.tree.changed(state, node);
+        }
     }
 }
 
@@ -94,7 +106,12 @@ impl Strategy for LeastTime {
         let spec = Spec::new(Order::Load).with_scalar(Scalar::Work);
         let tree = NodeTree::new(spec, problem.resources().len())?;
         let least = Least::new(|state, n| state.work(n));
-        Some(Box::new(Earliest { least, tree }))
+        let standby = Standby::default();
+        Some(Box::new(Earliest {
+            least,
+            tree,
+            standby,
+        }))
     }
 }
 

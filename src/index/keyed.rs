@@ -262,6 +262,7 @@ impl Keyed {
 
     /// Whether some node of the subtree at `t` may fit `demand`: in some group, every resource
     /// is free enough on some node.
+    #[inline]
     fn may_fit(&self, t: u32, demand: &[f64]) -> bool {
         let width = self.corners * self.r;
         self.most[t as usize * width..][..width]

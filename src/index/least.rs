@@ -117,7 +117,7 @@ impl Least {
                     if visits > VISITS {
                         return None;
                     }
-                    if state.check(task, node as usize).is_ok() {
+                    if state.fits(task, node as usize) {
                         found = Some((key, node as usize));
                         return Some(false);
                     }

@@ -106,13 +106,20 @@ pub fn opening_order(problem: &Problem, aside: &[Vec<bool>], requested: &[bool])
 #[derive(Debug, Clone)]
 pub(crate) struct Openings {
     aside: Vec<Vec<bool>>,
+    /// Per resource, whether some node is set aside for it.
+    scarce: Vec<bool>,
     orders: Vec<(Vec<bool>, Vec<usize>)>,
 }
 
 impl Openings {
     pub(crate) fn new(problem: &Problem) -> Self {
+        let aside = set_aside(problem);
+        let scarce = (0..problem.resources().len())
+            .map(|r| aside.iter().any(|node| node[r]))
+            .collect();
         Self {
-            aside: set_aside(problem),
+            aside,
+            scarce,
             orders: Vec::new(),
         }
     }
@@ -121,8 +128,8 @@ impl Openings {
     /// computed on first use. Requests that differ only in resources with no node set aside
     /// share an order (so there are at most 2^(scarce resources) of them).
     pub(crate) fn slot(&mut self, problem: &Problem, mut asked: Vec<bool>) -> usize {
-        for (r, a) in asked.iter_mut().enumerate() {
-            *a &= self.aside.iter().any(|node| node[r]);
+        for (a, &scarce) in asked.iter_mut().zip(&self.scarce) {
+            *a &= scarce;
         }
         match self.orders.iter().position(|(r, _)| *r == asked) {
             Some(i) => i,

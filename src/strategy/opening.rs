@@ -35,19 +35,24 @@ pub fn requested(demand: ArrayView1<'_, f64>) -> Vec<bool> {
 ///
 /// Complexity: O(tasks x resources + resources x nodes x resources).
 pub fn set_aside(problem: &Problem) -> Vec<Vec<bool>> {
+    let r = problem.resources().len();
+    set_aside_flat(problem)
+        .chunks_exact(r.max(1))
+        .map(<[bool]>::to_vec)
+        .collect()
+}
+
+/// [`set_aside`] as one row-major slice, nodes x resources (one allocation, not one per node).
+fn set_aside_flat(problem: &Problem) -> Vec<bool> {
     let resources = problem.resources().len();
     let by_size = largest_first(problem);
-    let per_resource: Vec<Vec<usize>> = (0..resources)
-        .map(|r| aside_for(problem, &by_size, r))
-        .collect();
-    (0..problem.nodes())
-        .map(|n| {
-            per_resource
-                .iter()
-                .map(|nodes| nodes.contains(&n))
-                .collect()
-        })
-        .collect()
+    let mut flat = vec![false; problem.nodes() * resources];
+    for r in 0..resources {
+        for n in aside_for(problem, &by_size, r) {
+            flat[n * resources + r] = true;
+        }
+    }
+    flat
 }
 
 /// The nodes set aside for resource `r` (none if every node has it), from `by_size` (largest
@@ -89,13 +94,17 @@ fn aside_for(problem: &Problem, by_size: &[usize], r: usize) -> Vec<usize> {
 ///
 /// Complexity: O(nodes x resources + nodes log nodes).
 pub fn opening_order(problem: &Problem, aside: &[Vec<bool>], requested: &[bool]) -> Vec<usize> {
-    let mut order = largest_first(problem);
-    let kept_for_others = |n: usize| {
+    order_by(problem, |n| {
         aside[n]
             .iter()
             .zip(requested)
             .any(|(set, asked)| *set && !*asked)
-    };
+    })
+}
+
+/// [`opening_order`], given whether a node is kept for a resource the demand does not ask for.
+fn order_by(problem: &Problem, kept_for_others: impl Fn(usize) -> bool) -> Vec<usize> {
+    let mut order = largest_first(problem);
     // A stable sort keeps the largest-first order within each group.
     order.sort_by_key(|&n| kept_for_others(n));
     order
@@ -105,7 +114,8 @@ pub fn opening_order(problem: &Problem, aside: &[Vec<bool>], requested: &[bool])
 /// engine: [`opening_order`], computed once per set of requested resources.
 #[derive(Debug, Clone)]
 pub(crate) struct Openings {
-    aside: Vec<Vec<bool>>,
+    /// [`set_aside`], nodes x resources.
+    aside: Vec<bool>,
     /// Per resource, whether some node is set aside for it.
     scarce: Vec<bool>,
     orders: Vec<(Vec<bool>, Vec<usize>)>,
@@ -113,9 +123,10 @@ pub(crate) struct Openings {
 
 impl Openings {
     pub(crate) fn new(problem: &Problem) -> Self {
-        let aside = set_aside(problem);
-        let scarce = (0..problem.resources().len())
-            .map(|r| aside.iter().any(|node| node[r]))
+        let aside = set_aside_flat(problem);
+        let r = problem.resources().len();
+        let scarce = (0..r)
+            .map(|j| aside.iter().skip(j).step_by(r).any(|&a| a))
             .collect();
         Self {
             aside,
@@ -134,7 +145,12 @@ impl Openings {
         match self.orders.iter().position(|(r, _)| *r == asked) {
             Some(i) => i,
             None => {
-                let order = opening_order(problem, &self.aside, &asked);
+                let r = asked.len();
+                let order = order_by(problem, |n| {
+                    (self.aside[n * r..][..r].iter())
+                        .zip(&asked)
+                        .any(|(set, asked)| *set && !*asked)
+                });
                 self.orders.push((asked, order));
                 self.orders.len() - 1
             }

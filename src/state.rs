@@ -311,6 +311,13 @@ impl<'p> State<'p> {
         )?)
     }
 
+    /// Whether placing `task` only takes capacity: no demand of it is negative (only a
+    /// workload made with [`Workload::allowing_negative`](crate::Workload::allowing_negative)
+    /// has such). Indexes kept in step with placements rely on free capacity only falling.
+    pub(crate) fn takes_only(&self, task: usize) -> bool {
+        self.demand_row(task).iter().all(|&d| d >= 0.0)
+    }
+
     /// Whether `task` fits on `node` now.
     pub fn fits(&self, task: usize, node: usize) -> bool {
         // [`State::check`]'s tests, without building the rejection.

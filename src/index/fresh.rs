@@ -32,7 +32,7 @@ impl NodeTree {
     /// [`NodeTree::changed`].
     pub(crate) fn took(&mut self, state: &State<'_>, task: usize, node: usize) {
         let now = state.stamp();
-        let takes = state.demand_row(task).iter().all(|&d| d >= 0.0);
+        let takes = state.takes_only(task);
         match Seen::of(self.stamp, now) {
             Seen::Next if self.lazy && takes && self.len == state.nodes() => {
                 let block = self.position(node) / BLOCK;

@@ -166,7 +166,7 @@ impl Linear {
             self.rebuild(state);
         }
         let demand = state.demand_row(task);
-        if !self.usable || self.odd > 0 || demand.iter().any(|&d| d < 0.0) {
+        if !self.usable || self.odd > 0 || !state.takes_only(task) {
             return None;
         }
         let (mut best, mut best_node, mut visits) = (f64::NEG_INFINITY, usize::MAX, 0);

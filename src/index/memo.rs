@@ -57,7 +57,7 @@ impl<K: Copy> Memo<K> {
     /// next change after the last one seen and took capacity only.
     pub(crate) fn placed(&mut self, state: &State<'_>, task: usize) {
         let now = state.stamp();
-        let takes = state.demand_row(task).iter().all(|&d| d >= 0.0);
+        let takes = state.takes_only(task);
         match Seen::of(self.stamp, now) {
             Seen::Current => {}
             Seen::Next if takes => self.stamp = Some(now),

@@ -94,16 +94,20 @@ fn aside_for(problem: &Problem, by_size: &[usize], r: usize) -> Vec<usize> {
 ///
 /// Complexity: O(nodes x resources + nodes log nodes).
 pub fn opening_order(problem: &Problem, aside: &[Vec<bool>], requested: &[bool]) -> Vec<usize> {
-    order_by(problem, |n| {
-        aside[n]
-            .iter()
-            .zip(requested)
-            .any(|(set, asked)| *set && !*asked)
-    })
+    order_by(problem, |n| &aside[n], requested)
 }
 
-/// [`opening_order`], given whether a node is kept for a resource the demand does not ask for.
-fn order_by(problem: &Problem, kept_for_others: impl Fn(usize) -> bool) -> Vec<usize> {
+/// [`opening_order`], given each node's row of [`set_aside`].
+fn order_by<'a>(
+    problem: &Problem,
+    aside: impl Fn(usize) -> &'a [bool],
+    requested: &[bool],
+) -> Vec<usize> {
+    let kept_for_others = |n: usize| {
+        (aside(n).iter())
+            .zip(requested)
+            .any(|(set, asked)| *set && !*asked)
+    };
     let mut order = largest_first(problem);
     // A stable sort keeps the largest-first order within each group.
     order.sort_by_key(|&n| kept_for_others(n));
@@ -145,12 +149,8 @@ impl Openings {
         match self.orders.iter().position(|(r, _)| *r == asked) {
             Some(i) => i,
             None => {
-                let r = asked.len();
-                let order = order_by(problem, |n| {
-                    (self.aside[n * r..][..r].iter())
-                        .zip(&asked)
-                        .any(|(set, asked)| *set && !*asked)
-                });
+                let (r, aside) = (asked.len(), &self.aside);
+                let order = order_by(problem, |n| &aside[n * r..][..r], &asked);
                 self.orders.push((asked, order));
                 self.orders.len() - 1
             }

@@ -44,6 +44,7 @@ impl Closest {
             }
             let (node, free, cap) = (n, &all_free[n * r..][..r], &all_cap[n * r..][..r]);
             n += 1;
+            // `telling` does not show this node farther: the others might.
             if let Some(j) = clearly_above(demand, free, cap, threshold, telling) {
                 telling = j;
                 continue;
@@ -91,29 +92,25 @@ impl Closest {
     }
 }
 
-/// A resource whose gap `(demand - free) / capacity` (as [`worst_gap`] computes it) is above
-/// `threshold` by more than rounding can account for, tested without a division (from resource
-/// `first` on, cyclically): then the node's worst gap is above `threshold` too. `None` for an
+/// A resource other than `known` (already asked) whose gap `(demand - free) / capacity` (as
+/// [`worst_gap`] computes it) is above `threshold` by more than rounding can account for, tested
+/// without a division: then the node's worst gap is above `threshold` too. `None` for an
 /// infinite threshold, and when in doubt.
 fn clearly_above(
     demand: &[f64],
     free: &[f64],
     capacity: &[f64],
     threshold: f64,
-    first: usize,
+    known: usize,
 ) -> Option<usize> {
     if !threshold.is_finite() {
         return None;
     }
-    let (r, mut j) = (demand.len(), first);
+    let r = demand.len();
     let (free, capacity) = (&free[..r], &capacity[..r]);
-    for _ in 0..r {
-        if above(demand[j], free[j], capacity[j], threshold) {
-            return Some(j);
-        }
-        j = if j + 1 == r { 0 } else { j + 1 };
-    }
-    None
+    (0..r)
+        .filter(|&j| j != known)
+        .find(|&j| above(demand[j], free[j], capacity[j], threshold))
 }
 
 /// [`clearly_above`] for one resource (`false` for an infinite threshold too).

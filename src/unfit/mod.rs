@@ -66,8 +66,7 @@ impl Reasons {
     pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
         let Some(seen) = self.stamp else { return };
         let now = state.stamp();
-        let gives_back = state.demand_row(task).iter().any(|&d| d < 0.0);
-        if seen.id != now.id || seen.changes + 1 != now.changes || gives_back {
+        if seen.id != now.id || seen.changes + 1 != now.changes || !state.takes_only(task) {
             self.stamp = None;
             self.unfit.clear();
             return;
@@ -198,11 +197,11 @@ impl Reasons {
             if let Some(gone) = self.maxima.take() {
                 self.unwatch(gone.nodes());
             }
-            self.maxima = Maxima::scan(state);
-            if let Some(m) = self.maxima.take() {
+            let found = Maxima::scan(state);
+            if let Some(m) = &found {
                 self.watch(state, m.nodes());
-                self.maxima = Some(m);
             }
+            self.maxima = found;
         }
         if self.shapes.is_empty() {
             self.shapes = distinct_rows(state);

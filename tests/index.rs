@@ -206,8 +206,15 @@ fn random_problem(
     let res = Resources::new(names).unwrap();
     let capacity = Array2::from_shape_vec((nodes, r), capacity).unwrap();
     let demand = Array2::from_shape_vec((tasks, r), demand).unwrap();
+    // Now and then some very long tasks, so that finish times of different work round equal
+    // (least_time's ties by rounding).
+    let long = rng.random_range(0..4) == 0;
     let duration: Vec<f64> = (0..tasks)
-        .map(|_| f64::from(rng.random_range(1..=6u32)) * 0.25)
+        .map(|_| match rng.random_range(1..=8u32) {
+            7 | 8 if long => 1e16,
+            7 | 8 => 1.0,
+            d => f64::from(d) * 0.25,
+        })
         .collect();
     let workload = if negative {
         Workload::allowing_negative(res.clone(), demand)

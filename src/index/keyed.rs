@@ -57,6 +57,12 @@ fn up(x: f64) -> f32 {
     }
 }
 
+/// The larger of two bounds (neither is NaN: fit keys are rounded from checked rows).
+#[inline]
+fn max(a: f32, b: f32) -> f32 {
+    if a > b { a } else { b }
+}
+
 /// The bits of `x` as an unsigned number in the order of the values (negative ones below
 /// positive ones, -0 just below 0).
 pub(super) fn ordered_bits(x: f64) -> u64 {
@@ -186,15 +192,17 @@ impl Keyed {
         (t, changed && self.pull(t))
     }
 
-    /// Calls `visit(key, node)` on the nodes of the set rooted at `root` in increasing (key,
-    /// node) order, passing over subtrees where some resource of `demand` is above the fit keys
-    /// of every node, until `visit` stops or gives up; returns what it returned last (go on if
-    /// the set ran out). O(log(nodes)) expected per node visited.
+    /// Calls `visit(key, node, fits)` on the nodes of the set rooted at `root` in increasing
+    /// (key, node) order, passing over subtrees where some resource of `demand` is above the fit
+    /// keys of every node, until `visit` stops or gives up; returns what it returned last (go on
+    /// if the set ran out). `fits` says whether the node's own fit keys hold the demand (a node
+    /// that does not is still shown, so that a walk bounded by the key can stop there).
+    /// O(log(nodes)) expected per node visited.
     pub(super) fn walk(
         &self,
         root: u32,
         demand: &[f64],
-        visit: &mut impl FnMut(u64, u32) -> Step,
+        visit: &mut impl FnMut(u64, u32, bool) -> Step,
     ) -> Step {
         self.walk_from(root, (0, 0), demand, visit)
     }
@@ -205,7 +213,7 @@ impl Keyed {
         root: u32,
         from: (u64, u32),
         demand: &[f64],
-        visit: &mut impl FnMut(u64, u32) -> Step,
+        visit: &mut impl FnMut(u64, u32, bool) -> Step,
     ) -> Step {
         self.walk_toward(root, (from, true), demand, visit)
     }
@@ -216,7 +224,7 @@ impl Keyed {
         root: u32,
         before: (u64, u32),
         demand: &[f64],
-        visit: &mut impl FnMut(u64, u32) -> Step,
+        visit: &mut impl FnMut(u64, u32, bool) -> Step,
     ) -> Step {
         self.walk_toward(root, (before, false), demand, visit)
     }
@@ -227,7 +235,7 @@ impl Keyed {
         root: u32,
         (at, forward): ((u64, u32), bool),
         demand: &[f64],
-        visit: &mut impl FnMut(u64, u32) -> Step,
+        visit: &mut impl FnMut(u64, u32, bool) -> Step,
     ) -> Step {
         if root == NIL || !self.may_fit(root, demand) {
             return Some(true);
@@ -250,11 +258,7 @@ impl Keyed {
             .iter()
             .zip(&self.fit[n * self.r..][..self.r])
             .all(|(&d, &f)| d <= f64::from(f));
-        match if fits {
-            visit(self.key[n], root)
-        } else {
-            Some(true)
-        } {
+        match visit(self.key[n], root, fits) {
             Some(true) => self.walk_toward(far, (at, forward), demand, visit),
             other => other,
         }
@@ -279,26 +283,22 @@ impl Keyed {
         let (left, right) = (row(self.left[n]), row(self.right[n]));
         let own = self.corner[n] as usize * r;
         super::scratch32(width, |most| {
-            let (a, b) = (
-                &self.most[left..left + width],
-                &self.most[right..right + width],
-            );
-            for ((m, &a), &b) in most.iter_mut().zip(a).zip(b) {
-                *m = a.max(b);
+            // Indexed loops over slices of one length: no bounds checks, no early exit.
+            let (a, b) = (&self.most[left..][..width], &self.most[right..][..width]);
+            for i in 0..width {
+                most[i] = max(a[i], b[i]);
             }
-            for (m, &f) in most[own..own + r]
-                .iter_mut()
-                .zip(&self.fit[n * r..(n + 1) * r])
-            {
-                *m = m.max(f);
+            let (mine, fit) = (&mut most[own..][..r], &self.fit[n * r..][..r]);
+            for j in 0..r {
+                mine[j] = max(mine[j], fit[j]);
             }
-            let row = &mut self.most[n * width..(n + 1) * width];
+            let row = &mut self.most[n * width..][..width];
             // Compared as bits: any change counts.
-            let changed = row
-                .iter()
-                .zip(&*most)
-                .any(|(x, y)| x.to_bits() != y.to_bits());
-            row.copy_from_slice(most);
+            let mut changed = false;
+            for i in 0..width {
+                changed |= row[i].to_bits() != most[i].to_bits();
+                row[i] = most[i];
+            }
             changed
         })
     }

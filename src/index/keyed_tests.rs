@@ -2,10 +2,10 @@
 
 use super::*;
 
-/// The nodes a walk visits for `demand` (one resource), all of them.
+/// The nodes a walk reaches for `demand` (one resource), fitting or not, all of them.
 fn visited(k: &Keyed, root: u32, demand: f64) -> Vec<u32> {
     let mut out = Vec::new();
-    let last = k.walk(root, &[demand], &mut |_, n| {
+    let last = k.walk(root, &[demand], &mut |_, n, _| {
         out.push(n);
         Some(true)
     });
@@ -64,7 +64,7 @@ fn walks_in_key_order_past_subtrees_too_full() {
     keys.sort_by_key(|e| (e.0, e.1));
     for demand in [0.0, 20.5, 48.5, 60.5, 200.0] {
         let got = visited(&k, root, demand);
-        // In order, every fitting node visited, and only fitting nodes where that is all
+        // In order, every fitting node reached, and not every node where some do not fit
         // (the tolerance of the fit test aside).
         let order: Vec<u32> = keys
             .iter()
@@ -93,7 +93,8 @@ fn walks_in_key_order_past_subtrees_too_full() {
     // Stopping at a node ends the walk there.
     let mut out = Vec::new();
     let third = keys[2].1;
-    let last = k.walk(root, &[0.0], &mut |_, n| {
+    let last = k.walk(root, &[0.0], &mut |_, n, fits| {
+        assert!(fits);
         out.push(n);
         Some(n != third)
     });
@@ -108,12 +109,12 @@ fn walks_in_key_order_past_subtrees_too_full() {
         ((999, 0), 1.0),
     ] {
         let (mut ahead, mut behind) = (Vec::new(), Vec::new());
-        k.walk_from(root, at, &[demand], &mut |_, n| {
-            ahead.push(n);
+        k.walk_from(root, at, &[demand], &mut |_, n, fits| {
+            ahead.extend(fits.then_some(n));
             Some(true)
         });
-        k.walk_back_from(root, at, &[demand], &mut |_, n| {
-            behind.push(n);
+        k.walk_back_from(root, at, &[demand], &mut |_, n, fits| {
+            behind.extend(fits.then_some(n));
             Some(true)
         });
         let fitting = keys.iter().filter(|e| e.2 >= demand);

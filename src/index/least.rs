@@ -10,7 +10,7 @@
 //! the same score), a larger number may still tie through rounding and win by a lower index. It
 //! gives up (the caller asks the node tree) after [`VISITS`] nodes.
 
-use super::keyed::{Keyed, NIL, ordered_bits};
+use super::keyed::{Keyed, NIL, from_ordered_bits, ordered_bits};
 use super::{Memo, Seen};
 use crate::state::{Stamp, State};
 
@@ -87,16 +87,18 @@ impl Least {
         }
     }
 
-    /// Among the nodes `task` fits, the one of highest `score`, ties to the lowest index, for a
-    /// score that does not rise with the number: `Some(answer)`, or `None` if the walk gave up.
+    /// Among the nodes `task` fits, the one of highest score, ties to the lowest index, for a
+    /// score that is a function of the number alone and does not rise with it (`score_of`, from
+    /// a node's number): `Some(answer)`, or `None` if the walk gave up.
     ///
     /// Complexity: O(log(nodes) + resources) per node visited, subtrees too full for the task
-    /// passed over whole; usually the first node visited fits.
+    /// passed over whole; usually the first node visited fits, and the score of the next
+    /// number up shows that no later node can tie.
     pub(crate) fn best(
         &mut self,
         state: &State<'_>,
         task: usize,
-        score: impl Fn(usize) -> f64,
+        score_of: impl Fn(f64) -> f64,
     ) -> Option<Option<usize>> {
         if self.stamp != Some(state.stamp()) || self.filed.len() != state.nodes() {
             self.rebuild(state);
@@ -107,12 +109,20 @@ impl Least {
         let (mut best, mut best_node, mut visits) = (f64::NEG_INFINITY, usize::MAX, 0);
         let demand = state.demand_row(task);
         let mut from = self.memo.start(state, task).unwrap_or((0, 0));
+        let score_at = |key: u64| score_of(from_ordered_bits(key));
         let mut first = true;
         loop {
-            // The first node at or after `from` that the task fits (and may run on).
+            // The first node at or after `from` that the task fits (and may run on); a node
+            // scoring below the best ends the walk, fitting or not (so do all after it).
             let mut found = None;
             self.keyed
-                .walk_from(self.root, from, demand, &mut |key, node| {
+                .walk_from(self.root, from, demand, &mut |key, node, fits| {
+                    if best > f64::NEG_INFINITY && score_at(key) < best {
+                        return Some(false);
+                    }
+                    if !fits {
+                        return Some(true);
+                    }
                     visits += 1;
                     if visits > VISITS {
                         return None;
@@ -131,7 +141,7 @@ impl Least {
                 self.memo.record(state, task, end);
             }
             let Some((key, node)) = found else { break };
-            let s = score(node);
+            let s = score_at(key);
             if s < best {
                 break;
             }
@@ -139,10 +149,11 @@ impl Least {
                 (best, best_node) = (s, node);
             }
             // The other nodes of this number have higher indices and no higher score; one of
-            // a larger number may still tie (rounding) with a lower index.
+            // a larger number may still tie (rounding) with a lower index, unless the next
+            // number up already scores below.
             match key.checked_add(1) {
-                Some(next) => from = (next, 0),
-                None => break,
+                Some(next) if score_at(next) >= best => from = (next, 0),
+                _ => break,
             }
         }
         Some((best_node != usize::MAX).then_some(best_node))
@@ -200,14 +211,15 @@ mod tests {
             state.place(task, node).unwrap();
             least.changed(&state, node);
         }
-        let score = |state: &State<'_>, n: usize| -finish_time(state.work(n), state.task_work(2));
-        let want = select_best(&state, 2, |n| score(&state, n));
+        let work = state.task_work(2);
+        let score_of = |w: f64| -finish_time(w, work);
+        let want = select_best(&state, 2, |n| score_of(state.work(n)));
         assert_eq!(want, Some(0));
-        assert_eq!(least.best(&state, 2, |n| score(&state, n)), Some(want));
+        assert_eq!(least.best(&state, 2, score_of), Some(want));
         state.set_cordoned(0, true);
-        let want = select_best(&state, 2, |n| score(&state, n));
+        let want = select_best(&state, 2, |n| score_of(state.work(n)));
         assert_eq!(want, Some(1));
-        assert_eq!(least.best(&state, 2, |n| score(&state, n)), Some(want));
+        assert_eq!(least.best(&state, 2, score_of), Some(want));
         // A task that fits no node.
         assert_eq!(least.best(&state, 3, |_| 0.0), Some(None));
     }
@@ -223,11 +235,12 @@ mod tests {
         let p = Problem::new(cluster, workload).unwrap();
         let mut state = State::new(&p);
         let mut least = Least::new(|state, n| -f64::from(state.task_count(n)));
-        let score = |state: &State<'_>, n: usize| f64::from(state.task_count(n));
-        assert_eq!(least.best(&state, 0, |n| score(&state, n)), Some(Some(0)));
+        let score_of = |number: f64| -number;
+        assert_eq!(least.best(&state, 0, score_of), Some(Some(0)));
         state.place(0, 0).unwrap();
         least.placed(&state, 0, 0);
-        assert_eq!(select_best(&state, 1, |n| score(&state, n)), Some(0));
-        assert_eq!(least.best(&state, 1, |n| score(&state, n)), Some(Some(0)));
+        let count = |n: usize| f64::from(state.task_count(n));
+        assert_eq!(select_best(&state, 1, count), Some(0));
+        assert_eq!(least.best(&state, 1, score_of), Some(Some(0)));
     }
 }

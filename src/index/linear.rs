@@ -174,9 +174,13 @@ impl Linear {
         // asked in index order while it and they are down, cordoned or not allowed; after one
         // that the resources decide (fitting or not), the others are passed over.
         let alike = &self.alike;
-        let mut visit = |l: f64, node: u32, shares: f64, total: f64| {
+        let mut visit = |l: f64, node: u32, fits: bool, shares: f64, total: f64| {
+            // The bound falls along the walk: a node below the best ends it, fitting or not.
             if (self.bound)(l, shares, total) < best {
                 return Some(false);
+            }
+            if !fits {
+                return Some(true);
             }
             for node in std::iter::once(node).chain(alike.followers(node)) {
                 visits += 1;
@@ -205,7 +209,7 @@ impl Linear {
         };
         for ty in &self.types {
             let term = ty.task_term(demand, &self.weights, walk);
-            let mut step = |key, node| visit(l_of(key), node, term, ty.total);
+            let mut step = |key, node, fits| visit(l_of(key), node, fits, term, ty.total);
             if walk == Walk::Around {
                 let at = (ordered_bits(term), 0);
                 keyed.walk_from(ty.root, at, demand, &mut step)?;

@@ -47,7 +47,7 @@ fn filed(index: &Linear) -> usize {
     for t in &index.types {
         index
             .keyed
-            .walk(t.root, &[f64::NEG_INFINITY; 2], &mut |_, n| {
+            .walk(t.root, &[f64::NEG_INFINITY; 2], &mut |_, n, _| {
                 ordered += 1 + index.alike.followers(n).count();
                 Some(true)
             });

@@ -56,7 +56,7 @@ impl Selector for Earliest {
         if let Some(allowed) = few_allowed(state, task) {
             return select_best_in(state, task, allowed, score);
         }
-        if let Some(found) = self.least.best(state, task, score) {
+        if let Some(found) = self.least.best(state, task, |w| -finish_time(w, work)) {
             return found;
         }
         if !self.standby.fall_back() {

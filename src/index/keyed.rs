@@ -22,7 +22,7 @@ const CORNERS: usize = 4;
 
 /// See the [module](self) documentation.
 ///
-/// Memory: per node 17 bytes (children, key, group) and 4 x (1 + groups) per resource (its fit
+/// Memory: per node 21 bytes (children, key, priority, group) and 4 x (1 + groups) per resource (its fit
 /// keys and the most of its subtree per group, as `f32` rounded up: bounds for pruning, the
 /// state's own test deciding), with `min(resources, 4)` groups.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +35,9 @@ pub(super) struct Keyed {
     left: Vec<u32>,
     right: Vec<u32>,
     key: Vec<u64>,
+    /// Per node, its priority in the treap: [`priority`], kept (a hash per comparison cost more
+    /// than the load).
+    priority: Vec<u32>,
     /// Per node, `free + TOLERANCE x capacity` per resource: the state's fit test is `demand <=`
     /// this.
     fit: Vec<f32>,
@@ -83,12 +86,12 @@ pub(super) fn from_ordered_bits(key: u64) -> f64 {
     })
 }
 
-/// The priority of a node: a hash of its index (SplitMix64's finalizer).
-fn priority(node: u32) -> u64 {
+/// The priority of a node: a hash of its index (SplitMix64's finalizer), its high half.
+fn priority(node: u32) -> u32 {
     let mut z = u64::from(node).wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+    ((z ^ (z >> 31)) >> 32) as u32
 }
 
 impl Keyed {
@@ -102,6 +105,7 @@ impl Keyed {
             left: vec![NIL; nodes],
             right: vec![NIL; nodes],
             key: vec![0; nodes],
+            priority: (0..nodes as u32).map(priority).collect(),
             fit: vec![0.0; nodes * resources],
             // One more row, minus infinity throughout: the most of an empty subtree.
             most: vec![f32::NEG_INFINITY; (nodes + 1) * corners * resources],
@@ -137,7 +141,7 @@ impl Keyed {
             return (node, true);
         }
         let (at, n) = (self.at(node), t as usize);
-        if priority(node) > priority(t) {
+        if self.priority[node as usize] > self.priority[n] {
             let (below, above) = self.split(t, at);
             (self.left[node as usize], self.right[node as usize]) = (below, above);
             self.pull(node);
@@ -229,7 +233,10 @@ impl Keyed {
         self.walk_toward(root, (before, false), demand, visit)
     }
 
-    /// The walk forward from `at` (inclusive) or backward from it (exclusive).
+    /// The walk forward from `at` (inclusive) or backward from it (exclusive): down toward the
+    /// near end, keeping the nodes whose near subtree is being walked on a stack (each visited
+    /// after its near subtree, then its far subtree walked). Subtrees that cannot fit are
+    /// passed over whole, as are the nodes and near subtrees on the wrong side of `at`.
     fn walk_toward(
         &self,
         root: u32,
@@ -237,31 +244,39 @@ impl Keyed {
         demand: &[f64],
         visit: &mut impl FnMut(u64, u32, bool) -> Step,
     ) -> Step {
-        if root == NIL || !self.may_fit(root, demand) {
-            return Some(true);
+        let mut stack = Stack::default();
+        let mut t = root;
+        loop {
+            while t != NIL && self.may_fit(t, demand) {
+                let n = t as usize;
+                let (near, far) = if forward {
+                    (self.left[n], self.right[n])
+                } else {
+                    (self.right[n], self.left[n])
+                };
+                if (self.at(t) < at) == forward {
+                    t = far;
+                } else {
+                    stack.push(t);
+                    t = near;
+                }
+            }
+            let Some(p) = stack.pop() else {
+                return Some(true);
+            };
+            let n = p as usize;
+            let fits = Self::holds(&self.fit[n * self.r..][..self.r], demand);
+            match visit(self.key[n], p, fits) {
+                Some(true) => t = if forward { self.right[n] } else { self.left[n] },
+                other => return other,
+            }
         }
-        let n = root as usize;
-        // The child walked first and the one walked last.
-        let (near, far) = if forward {
-            (self.left[n], self.right[n])
-        } else {
-            (self.right[n], self.left[n])
-        };
-        if (self.at(root) < at) == forward {
-            return self.walk_toward(far, (at, forward), demand, visit);
-        }
-        let first = self.walk_toward(near, (at, forward), demand, visit);
-        if first != Some(true) {
-            return first;
-        }
-        let fits = demand
-            .iter()
-            .zip(&self.fit[n * self.r..][..self.r])
-            .all(|(&d, &f)| d <= f64::from(f));
-        match visit(self.key[n], root, fits) {
-            Some(true) => self.walk_toward(far, (at, forward), demand, visit),
-            other => other,
-        }
+    }
+
+    /// Whether `demand` is at most `keys` in every resource.
+    #[inline]
+    fn holds(keys: &[f32], demand: &[f64]) -> bool {
+        keys.iter().zip(demand).all(|(&k, &d)| d <= f64::from(k))
     }
 
     /// Whether some node of the subtree at `t` may fit `demand`: in some group, every resource
@@ -271,7 +286,7 @@ impl Keyed {
         let width = self.corners * self.r;
         self.most[t as usize * width..][..width]
             .chunks_exact(self.r)
-            .any(|most| demand.iter().zip(most).all(|(&d, &m)| d <= f64::from(m)))
+            .any(|most| Self::holds(most, demand))
     }
 
     /// Writes the most of `t`'s subtree from its own fit keys and its children's; returns
@@ -330,7 +345,7 @@ impl Keyed {
         if b == NIL {
             return a;
         }
-        if priority(a) > priority(b) {
+        if self.priority[a as usize] > self.priority[b as usize] {
             let right = self.merge(self.right[a as usize], b);
             self.right[a as usize] = right;
             self.pull(a);
@@ -340,6 +355,44 @@ impl Keyed {
             self.left[b as usize] = left;
             self.pull(b);
             b
+        }
+    }
+}
+
+/// The nodes of a walk waiting for their far subtree: on the call's stack up to a depth of 64
+/// (a treap of a million nodes is rarely deeper than 60), on the heap beyond.
+struct Stack {
+    len: usize,
+    near: [u32; 64],
+    deep: Vec<u32>,
+}
+
+impl Default for Stack {
+    fn default() -> Self {
+        Self {
+            len: 0,
+            near: [NIL; 64],
+            deep: Vec::new(),
+        }
+    }
+}
+
+impl Stack {
+    #[inline]
+    fn push(&mut self, t: u32) {
+        match self.near.get_mut(self.len) {
+            Some(slot) => *slot = t,
+            None => self.deep.push(t),
+        }
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<u32> {
+        self.len = self.len.checked_sub(1)?;
+        match self.near.get(self.len) {
+            Some(&t) => Some(t),
+            None => self.deep.pop(),
         }
     }
 }

@@ -126,3 +126,15 @@ fn walks_in_key_order_past_subtrees_too_full() {
         assert_eq!(behind, nodes(want_behind), "{at:?}");
     }
 }
+
+#[test]
+fn the_walk_stack_goes_on_past_its_first_64() {
+    let mut stack = Stack::default();
+    for t in 0..150 {
+        stack.push(t);
+    }
+    let popped: Vec<u32> = std::iter::from_fn(|| stack.pop()).collect();
+    assert_eq!(popped, (0..150).rev().collect::<Vec<u32>>());
+    stack.push(7);
+    assert_eq!((stack.pop(), stack.pop()), (Some(7), None));
+}

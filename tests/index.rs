@@ -164,7 +164,7 @@ fn ops() -> impl Strategy<Value = Vec<Op>> {
 /// demands negative (the published instances' case).
 fn problems() -> impl Strategy<Value = (Problem, Vec<Vec<f64>>)> {
     (
-        1usize..=3,
+        1usize..=5,
         1usize..=70,
         1usize..=120,
         1usize..=4,

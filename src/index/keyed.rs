@@ -283,10 +283,35 @@ impl Keyed {
     /// is free enough on some node.
     #[inline]
     fn may_fit(&self, t: u32, demand: &[f64]) -> bool {
-        let width = self.corners * self.r;
-        self.most[t as usize * width..][..width]
-            .chunks_exact(self.r)
-            .any(|most| Self::holds(most, demand))
+        let t = t as usize;
+        match self.r {
+            1 => self.may_fit_rows::<1, 1>(t, demand),
+            2 => self.may_fit_rows::<2, 4>(t, demand),
+            3 => self.may_fit_rows::<3, 9>(t, demand),
+            4 => self.may_fit_rows::<4, 16>(t, demand),
+            _ => None,
+        }
+        .unwrap_or_else(|| {
+            let width = self.corners * self.r;
+            self.most[t * width..][..width]
+                .chunks_exact(self.r)
+                .any(|most| Self::holds(most, demand))
+        })
+    }
+
+    /// [`Keyed::may_fit`] for `R` resources in rows of `W` keys (`None` if they are not).
+    #[inline]
+    fn may_fit_rows<const R: usize, const W: usize>(
+        &self,
+        t: usize,
+        demand: &[f64],
+    ) -> Option<bool> {
+        let most = self.most.get(t * W..)?.first_chunk::<W>()?;
+        let d = demand.first_chunk::<R>()?;
+        Some(
+            most.chunks_exact(R)
+                .any(|m| (0..R).all(|j| d[j] <= f64::from(m[j]))),
+        )
     }
 
     /// Writes the most of `t`'s subtree from its own fit keys and its children's; returns
@@ -297,6 +322,43 @@ impl Keyed {
         let row = |c: u32| (c as usize).min(self.left.len()) * width;
         let (left, right) = (row(self.left[n]), row(self.right[n]));
         let own = self.corner[n] as usize * r;
+        let rows = (left, right, own);
+        // Rows of a size known when compiled for up to 4 resources (unrolled, no loop
+        // overhead); any other size by the general loop.
+        match r {
+            1 => self.pull_rows::<1, 1>(n, rows),
+            2 => self.pull_rows::<2, 4>(n, rows),
+            3 => self.pull_rows::<3, 9>(n, rows),
+            4 => self.pull_rows::<4, 16>(n, rows),
+            _ => None,
+        }
+        .unwrap_or_else(|| self.pull_any(n, rows))
+    }
+
+    /// [`Keyed::pull`] for `R` resources in rows of `W` keys (`None` if they are not).
+    #[inline]
+    fn pull_rows<const R: usize, const W: usize>(
+        &mut self,
+        n: usize,
+        (left, right, own): (usize, usize, usize),
+    ) -> Option<bool> {
+        let a = self.most.get(left..)?.first_chunk::<W>()?;
+        let b = self.most.get(right..)?.first_chunk::<W>()?;
+        let fit = self.fit.get(n * R..)?.first_chunk::<R>()?;
+        let mut most: [f32; W] = std::array::from_fn(|i| max(a[i], b[i]));
+        for (m, &f) in most.get_mut(own..)?.iter_mut().zip(fit) {
+            *m = max(*m, f);
+        }
+        let row = self.most.get_mut(n * W..)?.first_chunk_mut::<W>()?;
+        // Compared as bits: any change counts.
+        let changed = (0..W).fold(false, |c, i| c | (row[i].to_bits() != most[i].to_bits()));
+        *row = most;
+        Some(changed)
+    }
+
+    /// [`Keyed::pull`] for rows of any size.
+    fn pull_any(&mut self, n: usize, (left, right, own): (usize, usize, usize)) -> bool {
+        let (r, width) = (self.r, self.corners * self.r);
         super::scratch32(width, |most| {
             // Indexed loops over slices of one length: no bounds checks, no early exit.
             let (a, b) = (&self.most[left..][..width], &self.most[right..][..width]);

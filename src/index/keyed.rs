@@ -44,6 +44,8 @@ pub(super) struct Keyed {
     /// Per node and group, the most of `fit` over the nodes of the group in its subtree, per
     /// resource (minus infinity for none); a last row for [`NIL`].
     most: Vec<f32>,
+    /// The paths of an insertion or removal under way (kept, so that none allocates).
+    trail: Vec<u32>,
 }
 
 /// The least `f32` at least `x`: a bound that rounding to `f32` does not lower.
@@ -109,6 +111,7 @@ impl Keyed {
             fit: vec![0.0; nodes * resources],
             // One more row, minus infinity throughout: the most of an empty subtree.
             most: vec![f32::NEG_INFINITY; (nodes + 1) * corners * resources],
+            trail: Vec::new(),
         }
     }
 
@@ -129,34 +132,60 @@ impl Keyed {
         }
         self.corner[n] = (scarcest(free, cap) % self.corners) as u8;
         self.pull(node);
-        self.insert_at(root, node).0
+        self.insert_at(root, node)
     }
 
-    /// Inserts `node` (its key and fit keys written, no children) into the subtree at `t`:
-    /// down the search path to the first node of lower priority, whose subtree is split around
-    /// it. Returns the subtree's new root and whether its most may have changed (the nodes
-    /// above are written again only then).
-    fn insert_at(&mut self, t: u32, node: u32) -> (u32, bool) {
-        if t == NIL {
-            return (node, true);
+    /// Inserts `node` (its key and fit keys written, no children, its most pulled) into the set
+    /// rooted at `root`: down the search path to the first node of lower priority, whose
+    /// subtree is split around it; then the nodes above are written again, up to the first
+    /// whose most does not change. Returns the new root.
+    fn insert_at(&mut self, root: u32, node: u32) -> u32 {
+        let (at, priority) = (self.at(node), self.priority[node as usize]);
+        let base = self.trail.len();
+        let mut t = root;
+        while t != NIL && self.priority[t as usize] >= priority {
+            self.trail.push(t);
+            t = self.child(t, at < self.at(t));
         }
-        let (at, n) = (self.at(node), t as usize);
-        if self.priority[node as usize] > self.priority[n] {
+        if t != NIL {
             let (below, above) = self.split(t, at);
             (self.left[node as usize], self.right[node as usize]) = (below, above);
             self.pull(node);
-            return (node, true);
         }
-        let changed = if at < self.at(t) {
-            let (child, changed) = self.insert_at(self.left[n], node);
-            self.left[n] = child;
-            changed
+        self.relink(root, base, at, node)
+    }
+
+    /// Puts `sub` in the place of the subtree at the end of the trail after `base` (the search
+    /// path to `at` from `root`), writes the most of the nodes on the path again from the
+    /// bottom, up to the first that does not change; takes the path off the trail; returns the
+    /// root.
+    fn relink(&mut self, root: u32, base: usize, at: (u64, u32), sub: u32) -> u32 {
+        if self.trail.len() == base {
+            return sub;
+        }
+        let parent = self.trail[self.trail.len() - 1];
+        let p = parent as usize;
+        if at < self.at(parent) {
+            self.left[p] = sub;
         } else {
-            let (child, changed) = self.insert_at(self.right[n], node);
-            self.right[n] = child;
-            changed
-        };
-        (t, changed && self.pull(t))
+            self.right[p] = sub;
+        }
+        while let Some(t) = self.trail.pop() {
+            if !self.pull(t) {
+                break;
+            }
+        }
+        self.trail.truncate(base);
+        root
+    }
+
+    /// The left child of `t` if `left`, else the right one.
+    fn child(&self, t: u32, left: bool) -> u32 {
+        if left {
+            self.left[t as usize]
+        } else {
+            self.right[t as usize]
+        }
     }
 
     /// The key `node` was last inserted under.
@@ -172,146 +201,20 @@ impl Keyed {
     /// Takes `node` out of the set rooted at `root` (it must be there); returns the new root.
     /// O(log(nodes)) expected.
     pub(super) fn remove(&mut self, root: u32, node: u32) -> u32 {
-        self.remove_at(root, node).0
-    }
-
-    /// [`Keyed::remove`], with whether the subtree's most may have changed.
-    fn remove_at(&mut self, t: u32, node: u32) -> (u32, bool) {
-        if t == NIL {
-            return (NIL, false);
-        }
-        let n = t as usize;
-        if t == node {
-            return (self.merge(self.left[n], self.right[n]), true);
-        }
-        let changed = if self.at(node) < self.at(t) {
-            let (child, changed) = self.remove_at(self.left[n], node);
-            self.left[n] = child;
-            changed
-        } else {
-            let (child, changed) = self.remove_at(self.right[n], node);
-            self.right[n] = child;
-            changed
-        };
-        (t, changed && self.pull(t))
-    }
-
-    /// Calls `visit(key, node, fits)` on the nodes of the set rooted at `root` in increasing
-    /// (key, node) order, passing over subtrees where some resource of `demand` is above the fit
-    /// keys of every node, until `visit` stops or gives up; returns what it returned last (go on
-    /// if the set ran out). `fits` says whether the node's own fit keys hold the demand (a node
-    /// that does not is still shown, so that a walk bounded by the key can stop there).
-    /// O(log(nodes)) expected per node visited.
-    pub(super) fn walk(
-        &self,
-        root: u32,
-        demand: &[f64],
-        visit: &mut impl FnMut(u64, u32, bool) -> Step,
-    ) -> Step {
-        self.walk_from(root, (0, 0), demand, visit)
-    }
-
-    /// [`Keyed::walk`] over the nodes at or after `from` in (key, node) order.
-    pub(super) fn walk_from(
-        &self,
-        root: u32,
-        from: (u64, u32),
-        demand: &[f64],
-        visit: &mut impl FnMut(u64, u32, bool) -> Step,
-    ) -> Step {
-        self.walk_toward(root, (from, true), demand, visit)
-    }
-
-    /// [`Keyed::walk`] backward: the nodes before `before` in decreasing (key, node) order.
-    pub(super) fn walk_back_from(
-        &self,
-        root: u32,
-        before: (u64, u32),
-        demand: &[f64],
-        visit: &mut impl FnMut(u64, u32, bool) -> Step,
-    ) -> Step {
-        self.walk_toward(root, (before, false), demand, visit)
-    }
-
-    /// The walk forward from `at` (inclusive) or backward from it (exclusive): down toward the
-    /// near end, keeping the nodes whose near subtree is being walked on a stack (each visited
-    /// after its near subtree, then its far subtree walked). Subtrees that cannot fit are
-    /// passed over whole, as are the nodes and near subtrees on the wrong side of `at`.
-    fn walk_toward(
-        &self,
-        root: u32,
-        (at, forward): ((u64, u32), bool),
-        demand: &[f64],
-        visit: &mut impl FnMut(u64, u32, bool) -> Step,
-    ) -> Step {
-        let mut stack = Stack::default();
+        let at = self.at(node);
+        let base = self.trail.len();
         let mut t = root;
-        loop {
-            while t != NIL && self.may_fit(t, demand) {
-                let n = t as usize;
-                let (near, far) = if forward {
-                    (self.left[n], self.right[n])
-                } else {
-                    (self.right[n], self.left[n])
-                };
-                if (self.at(t) < at) == forward {
-                    t = far;
-                } else {
-                    stack.push(t);
-                    t = near;
-                }
+        while t != node {
+            if t == NIL {
+                self.trail.truncate(base);
+                return root;
             }
-            let Some(p) = stack.pop() else {
-                return Some(true);
-            };
-            let n = p as usize;
-            let fits = Self::holds(&self.fit[n * self.r..][..self.r], demand);
-            match visit(self.key[n], p, fits) {
-                Some(true) => t = if forward { self.right[n] } else { self.left[n] },
-                other => return other,
-            }
+            self.trail.push(t);
+            t = self.child(t, at < self.at(t));
         }
-    }
-
-    /// Whether `demand` is at most `keys` in every resource.
-    #[inline]
-    fn holds(keys: &[f32], demand: &[f64]) -> bool {
-        keys.iter().zip(demand).all(|(&k, &d)| d <= f64::from(k))
-    }
-
-    /// Whether some node of the subtree at `t` may fit `demand`: in some group, every resource
-    /// is free enough on some node.
-    #[inline]
-    fn may_fit(&self, t: u32, demand: &[f64]) -> bool {
-        let t = t as usize;
-        match self.r {
-            1 => self.may_fit_rows::<1, 1>(t, demand),
-            2 => self.may_fit_rows::<2, 4>(t, demand),
-            3 => self.may_fit_rows::<3, 9>(t, demand),
-            4 => self.may_fit_rows::<4, 16>(t, demand),
-            _ => None,
-        }
-        .unwrap_or_else(|| {
-            let width = self.corners * self.r;
-            self.most[t * width..][..width]
-                .chunks_exact(self.r)
-                .any(|most| Self::holds(most, demand))
-        })
-    }
-
-    /// [`Keyed::may_fit`] for `R` resources in rows of `W` keys (`None` if they are not).
-    #[inline]
-    fn may_fit_rows<const R: usize, const W: usize>(
-        &self,
-        t: usize,
-        demand: &[f64],
-    ) -> Option<bool> {
-        let most = self.most.get(t * W..)?.first_chunk::<W>()?;
-        let d = demand.first_chunk::<R>()?;
-        Some(
-            most.chunks_exact(R)
-                .any(|m| (0..R).all(|j| d[j] <= f64::from(m[j]))),
-        )
+        let n = node as usize;
+        let sub = self.merge(self.left[n], self.right[n]);
+        self.relink(root, base, at, sub)
     }
 
     /// Writes the most of `t`'s subtree from its own fit keys and its children's; returns
@@ -380,84 +283,90 @@ impl Keyed {
         })
     }
 
-    /// Splits the subtree at `t` into the nodes ordered before `at` and the others.
-    fn split(&mut self, t: u32, at: (u64, u32)) -> (u32, u32) {
-        if t == NIL {
-            return (NIL, NIL);
+    /// Splits the subtree at `t` into the nodes ordered before `at` and the others: down one
+    /// path, each node hung on the side it belongs to, then their most written again from
+    /// the bottom.
+    fn split(&mut self, mut t: u32, at: (u64, u32)) -> (u32, u32) {
+        let (mut below, mut above) = (Hook::default(), Hook::default());
+        let base = self.trail.len();
+        while t != NIL {
+            self.trail.push(t);
+            if self.at(t) < at {
+                below.hang(self, t, false);
+                t = self.right[t as usize];
+            } else {
+                above.hang(self, t, true);
+                t = self.left[t as usize];
+            }
         }
-        let n = t as usize;
-        if (self.key[n], t) < at {
-            let (below, above) = self.split(self.right[n], at);
-            self.right[n] = below;
-            self.pull(t);
-            (t, above)
-        } else {
-            let (below, above) = self.split(self.left[n], at);
-            self.left[n] = above;
-            self.pull(t);
-            (below, t)
-        }
+        below.hang(self, NIL, false);
+        above.hang(self, NIL, true);
+        self.pull_back(base);
+        (below.root, above.root)
     }
 
-    /// Joins two subtrees, every node of `a` ordered before every node of `b`.
-    fn merge(&mut self, a: u32, b: u32) -> u32 {
-        if a == NIL {
-            return b;
+    /// Joins two subtrees, every node of `a` ordered before every node of `b`: down the right
+    /// side of `a` and the left side of `b`, the node of higher priority hung first.
+    fn merge(&mut self, mut a: u32, mut b: u32) -> u32 {
+        let mut hook = Hook::default();
+        let base = self.trail.len();
+        while a != NIL && b != NIL {
+            if self.priority[a as usize] > self.priority[b as usize] {
+                hook.hang(self, a, false);
+                self.trail.push(a);
+                a = self.right[a as usize];
+            } else {
+                hook.hang(self, b, true);
+                self.trail.push(b);
+                b = self.left[b as usize];
+            }
         }
-        if b == NIL {
-            return a;
-        }
-        if self.priority[a as usize] > self.priority[b as usize] {
-            let right = self.merge(self.right[a as usize], b);
-            self.right[a as usize] = right;
-            self.pull(a);
-            a
-        } else {
-            let left = self.merge(a, self.left[b as usize]);
-            self.left[b as usize] = left;
-            self.pull(b);
-            b
+        hook.hang(self, if a == NIL { b } else { a }, false);
+        self.pull_back(base);
+        hook.root
+    }
+
+    /// Writes the most of the nodes on the trail after `base` again, the last first (each
+    /// below the ones before it), and takes them off.
+    fn pull_back(&mut self, base: usize) {
+        while self.trail.len() > base {
+            if let Some(t) = self.trail.pop() {
+                self.pull(t);
+            }
         }
     }
 }
 
-/// The nodes of a walk waiting for their far subtree: on the call's stack up to a depth of 64
-/// (a treap of a million nodes is rarely deeper than 60), on the heap beyond.
-struct Stack {
-    len: usize,
-    near: [u32; 64],
-    deep: Vec<u32>,
+/// Where the next subtree of a split or merge hangs: the root, if none yet, else the free side
+/// of the last node hung.
+struct Hook {
+    root: u32,
+    last: Option<(u32, bool)>,
 }
 
-impl Default for Stack {
+impl Default for Hook {
     fn default() -> Self {
         Self {
-            len: 0,
-            near: [NIL; 64],
-            deep: Vec::new(),
+            root: NIL,
+            last: None,
         }
     }
 }
 
-impl Stack {
-    #[inline]
-    fn push(&mut self, t: u32) {
-        match self.near.get_mut(self.len) {
-            Some(slot) => *slot = t,
-            None => self.deep.push(t),
+impl Hook {
+    /// Hangs `t` here; its own `left` (or right) side is where the next one hangs. `NIL` ends
+    /// the chain.
+    fn hang(&mut self, keyed: &mut Keyed, t: u32, left: bool) {
+        match self.last {
+            None => self.root = t,
+            Some((p, true)) => keyed.left[p as usize] = t,
+            Some((p, false)) => keyed.right[p as usize] = t,
         }
-        self.len += 1;
-    }
-
-    #[inline]
-    fn pop(&mut self) -> Option<u32> {
-        self.len = self.len.checked_sub(1)?;
-        match self.near.get(self.len) {
-            Some(&t) => Some(t),
-            None => self.deep.pop(),
-        }
+        self.last = (t != NIL).then_some((t, left));
     }
 }
+
+mod walk;
 
 #[cfg(test)]
 #[path = "keyed_tests.rs"]

@@ -127,14 +127,65 @@ fn walks_in_key_order_past_subtrees_too_full() {
     }
 }
 
-#[test]
-fn the_walk_stack_goes_on_past_its_first_64() {
-    let mut stack = Stack::default();
-    for t in 0..150 {
-        stack.push(t);
+/// Checks the subtree at `t`: (key, node) order, priorities as a heap, every most exactly the
+/// largest fit key of its group and resource below; returns its nodes in order.
+fn checked(k: &Keyed, t: u32) -> Vec<u32> {
+    if t == NIL {
+        return Vec::new();
     }
-    let popped: Vec<u32> = std::iter::from_fn(|| stack.pop()).collect();
-    assert_eq!(popped, (0..150).rev().collect::<Vec<u32>>());
-    stack.push(7);
-    assert_eq!((stack.pop(), stack.pop()), (Some(7), None));
+    let n = t as usize;
+    let (left, right) = (checked(k, k.left[n]), checked(k, k.right[n]));
+    for c in [k.left[n], k.right[n]].into_iter().filter(|&c| c != NIL) {
+        assert!(k.priority[c as usize] <= k.priority[n]);
+    }
+    assert!(left.iter().all(|&l| k.at(l) < k.at(t)));
+    assert!(right.iter().all(|&r| k.at(r) > k.at(t)));
+    let nodes: Vec<u32> = left.into_iter().chain([t]).chain(right).collect();
+    let (r, width) = (k.r, k.corners * k.r);
+    for g in 0..k.corners {
+        for j in 0..r {
+            let want = nodes
+                .iter()
+                .filter(|&&m| usize::from(k.corner[m as usize]) == g)
+                .map(|&m| k.fit[m as usize * r + j])
+                .fold(f32::NEG_INFINITY, f32::max);
+            assert_eq!(k.most[n * width + g * r + j].to_bits(), want.to_bits());
+        }
+    }
+    nodes
+}
+
+#[test]
+fn insertions_and_removals_keep_order_heap_and_every_most_exact() {
+    // 3 resources (rows of a size known when compiled) and 6 (the general loop); keys from a
+    // small range (many equal), nodes taken out and put back with new keys and free rows.
+    for r in [3usize, 6] {
+        let nodes = 400u32;
+        let cap = vec![100.0; r];
+        let mut k = Keyed::new(nodes as usize, r);
+        let mut root = NIL;
+        let mut filed = vec![false; nodes as usize];
+        let mut x = 12345u64;
+        let mut next = move |m: u64| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) % m
+        };
+        for step in 0..3000 {
+            let node = next(u64::from(nodes)) as u32;
+            if filed[node as usize] {
+                root = k.remove(root, node);
+            }
+            filed[node as usize] = next(5) > 0;
+            if filed[node as usize] {
+                let free: Vec<f64> = (0..r).map(|_| next(101) as f64).collect();
+                root = k.insert(root, node, next(40), (&free, &cap));
+            }
+            if step % 97 == 0 || step == 2999 {
+                let all = checked(&k, root);
+                assert_eq!(all.len(), filed.iter().filter(|&&f| f).count());
+            }
+        }
+    }
 }

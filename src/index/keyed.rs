@@ -249,12 +249,16 @@ impl Keyed {
         let b = self.most.get(right..)?.first_chunk::<W>()?;
         let fit = self.fit.get(n * R..)?.first_chunk::<R>()?;
         let mut most: [f32; W] = std::array::from_fn(|i| max(a[i], b[i]));
-        for (m, &f) in most.get_mut(own..)?.iter_mut().zip(fit) {
-            *m = max(*m, f);
+        let mine = most.get_mut(own..)?.first_chunk_mut::<R>()?;
+        for j in 0..R {
+            mine[j] = max(mine[j], fit[j]);
         }
         let row = self.most.get_mut(n * W..)?.first_chunk_mut::<W>()?;
         // Compared as bits: any change counts.
-        let changed = (0..W).fold(false, |c, i| c | (row[i].to_bits() != most[i].to_bits()));
+        let mut changed = false;
+        for i in 0..W {
+            changed |= row[i].to_bits() != most[i].to_bits();
+        }
         *row = most;
         Some(changed)
     }

@@ -22,7 +22,7 @@ const CORNERS: usize = 4;
 
 /// See the [module](self) documentation.
 ///
-/// Memory: per node 21 bytes (children, key, priority, group) and 4 x (1 + groups) per resource (its fit
+/// Memory: per node 24 bytes (children, key, priority, group) and 4 x (1 + groups) per resource (its fit
 /// keys and the most of its subtree per group, as `f32` rounded up: bounds for pruning, the
 /// state's own test deciding), with `min(resources, 4)` groups.
 #[derive(Debug, Clone, Default)]
@@ -30,14 +30,8 @@ pub(super) struct Keyed {
     r: usize,
     /// Groups by scarcest resource.
     corners: usize,
-    /// Per node, its group.
-    corner: Vec<u8>,
-    left: Vec<u32>,
-    right: Vec<u32>,
-    key: Vec<u64>,
-    /// Per node, its priority in the treap: [`priority`], kept (a hash per comparison cost more
-    /// than the load).
-    priority: Vec<u32>,
+    /// Per node, its place in the treap (together: a step of a walk reads one line).
+    nodes: Vec<Node>,
     /// Per node, `free + TOLERANCE x capacity` per resource: the state's fit test is `demand <=`
     /// this.
     fit: Vec<f32>,
@@ -46,6 +40,19 @@ pub(super) struct Keyed {
     most: Vec<f32>,
     /// The paths of an insertion or removal under way (kept, so that none allocates).
     trail: Vec<u32>,
+}
+
+/// A node's place in the treap.
+#[derive(Debug, Clone, Copy, Default)]
+struct Node {
+    /// The key it was last inserted under.
+    key: u64,
+    left: u32,
+    right: u32,
+    /// Its priority: [`priority`], kept (a hash per comparison cost more than the load).
+    priority: u32,
+    /// Its group by scarcest resource.
+    corner: u8,
 }
 
 /// The least `f32` at least `x`: a bound that rounding to `f32` does not lower.
@@ -103,11 +110,15 @@ impl Keyed {
         Self {
             r: resources,
             corners,
-            corner: vec![0; nodes],
-            left: vec![NIL; nodes],
-            right: vec![NIL; nodes],
-            key: vec![0; nodes],
-            priority: (0..nodes as u32).map(priority).collect(),
+            nodes: (0..nodes as u32)
+                .map(|n| Node {
+                    key: 0,
+                    left: NIL,
+                    right: NIL,
+                    priority: priority(n),
+                    corner: 0,
+                })
+                .collect(),
             fit: vec![0.0; nodes * resources],
             // One more row, minus infinity throughout: the most of an empty subtree.
             most: vec![f32::NEG_INFINITY; (nodes + 1) * corners * resources],
@@ -125,12 +136,12 @@ impl Keyed {
         (free, cap): (&[f64], &[f64]),
     ) -> u32 {
         let n = node as usize;
-        self.key[n] = key;
-        (self.left[n], self.right[n]) = (NIL, NIL);
+        self.nodes[n].key = key;
+        (self.nodes[n].left, self.nodes[n].right) = (NIL, NIL);
         for j in 0..self.r {
             self.fit[n * self.r + j] = up(free[j] + TOLERANCE * cap[j]);
         }
-        self.corner[n] = (scarcest(free, cap) % self.corners) as u8;
+        self.nodes[n].corner = (scarcest(free, cap) % self.corners) as u8;
         self.pull(node);
         self.insert_at(root, node)
     }
@@ -140,16 +151,19 @@ impl Keyed {
     /// subtree is split around it; then the nodes above are written again, up to the first
     /// whose most does not change. Returns the new root.
     fn insert_at(&mut self, root: u32, node: u32) -> u32 {
-        let (at, priority) = (self.at(node), self.priority[node as usize]);
+        let (at, priority) = (self.at(node), self.nodes[node as usize].priority);
         let base = self.trail.len();
         let mut t = root;
-        while t != NIL && self.priority[t as usize] >= priority {
+        while t != NIL && self.nodes[t as usize].priority >= priority {
             self.trail.push(t);
             t = self.child(t, at < self.at(t));
         }
         if t != NIL {
             let (below, above) = self.split(t, at);
-            (self.left[node as usize], self.right[node as usize]) = (below, above);
+            (
+                self.nodes[node as usize].left,
+                self.nodes[node as usize].right,
+            ) = (below, above);
             self.pull(node);
         }
         self.relink(root, base, at, node)
@@ -166,9 +180,9 @@ impl Keyed {
         let parent = self.trail[self.trail.len() - 1];
         let p = parent as usize;
         if at < self.at(parent) {
-            self.left[p] = sub;
+            self.nodes[p].left = sub;
         } else {
-            self.right[p] = sub;
+            self.nodes[p].right = sub;
         }
         while let Some(t) = self.trail.pop() {
             if !self.pull(t) {
@@ -182,20 +196,20 @@ impl Keyed {
     /// The left child of `t` if `left`, else the right one.
     fn child(&self, t: u32, left: bool) -> u32 {
         if left {
-            self.left[t as usize]
+            self.nodes[t as usize].left
         } else {
-            self.right[t as usize]
+            self.nodes[t as usize].right
         }
     }
 
     /// The key `node` was last inserted under.
     pub(super) fn key(&self, node: u32) -> u64 {
-        self.key[node as usize]
+        self.nodes[node as usize].key
     }
 
     /// A node's place in the order.
     fn at(&self, node: u32) -> (u64, u32) {
-        (self.key[node as usize], node)
+        (self.nodes[node as usize].key, node)
     }
 
     /// Takes `node` out of the set rooted at `root` (it must be there); returns the new root.
@@ -213,7 +227,7 @@ impl Keyed {
             t = self.child(t, at < self.at(t));
         }
         let n = node as usize;
-        let sub = self.merge(self.left[n], self.right[n]);
+        let sub = self.merge(self.nodes[n].left, self.nodes[n].right);
         self.relink(root, base, at, sub)
     }
 
@@ -222,9 +236,9 @@ impl Keyed {
     fn pull(&mut self, t: u32) -> bool {
         let (n, r, width) = (t as usize, self.r, self.corners * self.r);
         // An empty child reads the last row, minus infinity.
-        let row = |c: u32| (c as usize).min(self.left.len()) * width;
-        let (left, right) = (row(self.left[n]), row(self.right[n]));
-        let own = self.corner[n] as usize * r;
+        let row = |c: u32| (c as usize).min(self.nodes.len()) * width;
+        let (left, right) = (row(self.nodes[n].left), row(self.nodes[n].right));
+        let own = self.nodes[n].corner as usize * r;
         let rows = (left, right, own);
         // Rows of a size known when compiled for up to 4 resources (unrolled, no loop
         // overhead); any other size by the general loop.
@@ -297,10 +311,10 @@ impl Keyed {
             self.trail.push(t);
             if self.at(t) < at {
                 below.hang(self, t, false);
-                t = self.right[t as usize];
+                t = self.nodes[t as usize].right;
             } else {
                 above.hang(self, t, true);
-                t = self.left[t as usize];
+                t = self.nodes[t as usize].left;
             }
         }
         below.hang(self, NIL, false);
@@ -315,14 +329,14 @@ impl Keyed {
         let mut hook = Hook::default();
         let base = self.trail.len();
         while a != NIL && b != NIL {
-            if self.priority[a as usize] > self.priority[b as usize] {
+            if self.nodes[a as usize].priority > self.nodes[b as usize].priority {
                 hook.hang(self, a, false);
                 self.trail.push(a);
-                a = self.right[a as usize];
+                a = self.nodes[a as usize].right;
             } else {
                 hook.hang(self, b, true);
                 self.trail.push(b);
-                b = self.left[b as usize];
+                b = self.nodes[b as usize].left;
             }
         }
         hook.hang(self, if a == NIL { b } else { a }, false);
@@ -363,8 +377,8 @@ impl Hook {
     fn hang(&mut self, keyed: &mut Keyed, t: u32, left: bool) {
         match self.last {
             None => self.root = t,
-            Some((p, true)) => keyed.left[p as usize] = t,
-            Some((p, false)) => keyed.right[p as usize] = t,
+            Some((p, true)) => keyed.nodes[p as usize].left = t,
+            Some((p, false)) => keyed.nodes[p as usize].right = t,
         }
         self.last = (t != NIL).then_some((t, left));
     }

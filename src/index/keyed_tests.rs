@@ -134,9 +134,12 @@ fn checked(k: &Keyed, t: u32) -> Vec<u32> {
         return Vec::new();
     }
     let n = t as usize;
-    let (left, right) = (checked(k, k.left[n]), checked(k, k.right[n]));
-    for c in [k.left[n], k.right[n]].into_iter().filter(|&c| c != NIL) {
-        assert!(k.priority[c as usize] <= k.priority[n]);
+    let (left, right) = (checked(k, k.nodes[n].left), checked(k, k.nodes[n].right));
+    for c in [k.nodes[n].left, k.nodes[n].right]
+        .into_iter()
+        .filter(|&c| c != NIL)
+    {
+        assert!(k.nodes[c as usize].priority <= k.nodes[n].priority);
     }
     assert!(left.iter().all(|&l| k.at(l) < k.at(t)));
     assert!(right.iter().all(|&r| k.at(r) > k.at(t)));
@@ -146,7 +149,7 @@ fn checked(k: &Keyed, t: u32) -> Vec<u32> {
         for j in 0..r {
             let want = nodes
                 .iter()
-                .filter(|&&m| usize::from(k.corner[m as usize]) == g)
+                .filter(|&&m| usize::from(k.nodes[m as usize].corner) == g)
                 .map(|&m| k.fit[m as usize * r + j])
                 .fold(f32::NEG_INFINITY, f32::max);
             assert_eq!(k.most[n * width + g * r + j].to_bits(), want.to_bits());

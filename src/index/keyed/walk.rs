@@ -59,9 +59,9 @@ impl Keyed {
             while t != NIL {
                 let n = t as usize;
                 let (near, far) = if forward {
-                    (self.left[n], self.right[n])
+                    (self.nodes[n].left, self.nodes[n].right)
                 } else {
-                    (self.right[n], self.left[n])
+                    (self.nodes[n].right, self.nodes[n].left)
                 };
                 if !whole && (self.at(t) < at) == forward {
                     // Only the far side counts: it is asked at its own root.
@@ -78,8 +78,14 @@ impl Keyed {
             };
             let n = p as usize;
             let fits = Self::holds(&self.fit[n * self.r..][..self.r], demand);
-            match visit(self.key[n], p, fits) {
-                Some(true) => t = if forward { self.right[n] } else { self.left[n] },
+            match visit(self.nodes[n].key, p, fits) {
+                Some(true) => {
+                    t = if forward {
+                        self.nodes[n].right
+                    } else {
+                        self.nodes[n].left
+                    }
+                }
                 other => return other,
             }
         }

@@ -22,9 +22,9 @@ const CORNERS: usize = 4;
 
 /// See the [module](self) documentation.
 ///
-/// Memory: per node 24 bytes (children, key, priority, group) and 4 x (1 + groups) per resource (its fit
-/// keys and the most of its subtree per group, as `f32` rounded up: bounds for pruning, the
-/// state's own test deciding), with `min(resources, 4)` groups.
+/// Memory: per node 24 bytes (children, key, priority, group) and 4 x (1 + groups) per
+/// resource (its fit keys and the most of its subtree per group, as `f32` rounded up: bounds
+/// for pruning, the state's own test deciding), with `min(resources, 4)` groups.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Keyed {
     r: usize,

@@ -31,7 +31,7 @@ use ndarray::ArrayView1;
 /// Complexity per placement: the walk O(types x log(nodes)) plus O(log(nodes)) per node it
 /// visits, usually one or two per type; O(log(nodes)) x resources to re-file the node placed
 /// on. The tree, where asked: O(log(nodes) + 8) x resources per subtree searched. Memory: the
-/// treap (22 bytes per node and 4 x (1 + min(resources, 4)) per node and resource), the groups
+/// treap (29 bytes per node and 4 x (1 + min(resources, 4)) per node and resource), the groups
 /// of alike nodes (9 bytes per node, about 50 per group), the node tree if a query needs it (see
 /// the memory table in the README), the weights.
 #[derive(Debug, Clone, Default)]

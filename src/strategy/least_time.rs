@@ -14,8 +14,9 @@ use crate::state::State;
 /// task fits, passing over subtrees too full for it and starting where the last query for the same
 /// demand found its first node (placements only take capacity and move nodes later in that order;
 /// any other change clears that memo, `src/index/memo.rs`), then the first of each larger work
-/// while its finish time rounds equal to the best (a tie, won by a lower index); it gives up after
-/// 256 nodes visited. Then the full scan answers, or, once such queries come often
+/// while its finish time rounds equal to the best (a tie, won by a lower index): not walked when
+/// the next work up already finishes later, and ended at the first node, fitting or not, that
+/// finishes later; it gives up after 256 nodes visited. Then the full scan answers, or, once such queries come often
 /// (`src/index/standby.rs`, as in `least_connections`), the node tree, kept in step from then on
 /// until they stop. The node tree keeps per subtree the least work on a node and the fit keys;
 /// branch and bound with `-finish_time(least work, task work)` as the bound (monotone, so valid in
@@ -23,10 +24,10 @@ use crate::state::State;
 /// full scan picks, ties to the lowest index, also where two sums round equal). A task restricted
 /// to at most one node in 8 checks its allowed nodes instead.
 ///
-/// Complexity per placement: the treap O(log(nodes)) x resources to find the node (twice: the next
-/// work's first node shows the best is not tied) and to file it again; where it gives up, O(nodes x
+/// Complexity per placement: the treap O(log(nodes)) x resources to find the node (twice where
+/// the next work up could still tie) and to file it again; where it gives up, O(nodes x
 /// resources) by the scan, or with the tree O(log(nodes) + 8) x resources per leaf visited; O(1)
-/// when the task fits no node. Memory: the treap (22 bytes per node and 4 x (1 + min(resources, 4))
+/// when the task fits no node. Memory: the treap (25 bytes per node and 4 x (1 + min(resources, 4))
 /// per node and resource), the node tree (fit keys and the least work; see the memory table in the
 /// README).
 #[derive(Debug, Clone, Copy, Default)]

@@ -31,7 +31,7 @@ use ndarray::ArrayView1;
 /// one or two per type (nodes of equal weighted free fraction but different free rows are all
 /// walked); when the walk gives up, O(log(nodes) + 8) x resources per subtree searched, every
 /// leaf of 8 nodes at worst; O(log(nodes)) x resources to file the node placed on again.
-/// Memory: the treap (22 bytes per node and 4 x (1 + min(resources, 4)) per node and
+/// Memory: the treap (29 bytes per node and 4 x (1 + min(resources, 4)) per node and
 /// resource), the groups of alike nodes (9 bytes per node, about 50 per group), the node tree if
 /// a query needs it, the weights.
 #[derive(Debug, Clone, Default)]

@@ -184,9 +184,10 @@ impl Keyed {
         } else {
             self.nodes[p].right = sub;
         }
-        while let Some(t) = self.trail.pop() {
-            if !self.pull(t) {
-                break;
+        while self.trail.len() > base {
+            match self.trail.pop() {
+                Some(t) if self.pull(t) => {}
+                _ => break,
             }
         }
         self.trail.truncate(base);

@@ -3,12 +3,14 @@
 //! (`least_time`): a walk from the least passes over subtrees too full
 //! for the task, and the first node that fits has the best score.
 //!
-//! Exact as the full scan: the rule's score must not rise with the number (it falls, up to
-//! rounding, which may make neighbours equal). A query takes the first node in (number, index)
-//! order that the task fits, then the first such node of a larger number, and so on, until one
-//! scores below the best: nodes of one number after the first are passed over (higher index,
-//! the same score), a larger number may still tie through rounding and win by a lower index. It
-//! gives up (the caller asks the node tree) after [`VISITS`] nodes.
+//! Exact as the full scan: the rule's score must be a function of the number alone that does
+//! not rise with it (it falls, up to rounding, which may make neighbours equal). A query takes
+//! the first node in (number, index) order that the task fits, then the first such node of a
+//! larger number, and so on, until one scores below the best: nodes of one number after the
+//! first are passed over (higher index, the same score), a larger number may still tie through
+//! rounding and win by a lower index. Where the next number up already scores below the best,
+//! no later node can tie and the query ends; a walk for a tie ends at the first node, fitting or
+//! not, that scores below. It gives up (the caller asks the node tree) after [`VISITS`] nodes.
 
 use super::keyed::{Keyed, NIL, from_ordered_bits, ordered_bits};
 use super::{Memo, Seen};

@@ -30,8 +30,9 @@ pub(crate) enum Member {
 pub(crate) enum Order {
     /// Node index order.
     Index,
-    /// These nodes in this order (a permutation of the problem's nodes), then joined nodes.
-    Given(Vec<usize>),
+    /// These nodes in this order (a permutation of the problem's nodes), then joined nodes;
+    /// shared, so that the owner of the order and the trees over it hold one copy.
+    Given(std::sync::Arc<[usize]>),
     /// Nodes of equal capacity together (capacity rows in lexicographic order), then by how
     /// full they are (bands of their least free fraction), then by how unbalanced (bands of the
     /// first two resources' difference of free fractions; with `pairs`, unbalance first), index

@@ -172,31 +172,36 @@ impl NodeTree {
         if self.spec.order == Order::Shape && self.shapes.len() != nodes {
             self.shapes = shape_ranks(state);
         }
+        // The old order goes before the new one is made, and the arrays are filled again in
+        // place: a rebuild (a re-sort of the order) holds no second copy of the tree.
+        self.order = Vec::new();
         self.order = leaf_order(&self.spec, state, &self.shapes);
         if self.spec.order == Order::Count {
             self.group_counts(state);
         }
-        self.pos = vec![0; nodes];
+        refill(&mut self.pos, nodes, 0);
         for (p, &n) in self.order.iter().enumerate() {
             self.pos[n as usize] = p as u32;
         }
         self.len = nodes;
         self.leaves = nodes.div_ceil(BLOCK).max(1).next_power_of_two();
         let size = 2 * self.leaves;
-        self.data = vec![0.0; size * self.layout.stride];
-        self.masks = vec![
-            0;
-            if self.spec.boxes.is_some() {
-                2 * size
-            } else {
-                0
-            }
-        ];
-        self.first = vec![u32::MAX; size];
+        refill(&mut self.data, size * self.layout.stride, 0.0);
+        let masks = if self.spec.boxes.is_some() {
+            2 * size
+        } else {
+            0
+        };
+        refill(&mut self.masks, masks, 0);
+        refill(&mut self.first, size, u32::MAX);
         self.dirty.clear();
         self.wanting.get_mut().clear();
-        self.pending = vec![Fresh::Written; self.leaves];
-        self.counts = vec![0; if self.spec.key_min { size } else { 0 }];
+        refill(&mut self.pending, self.leaves, Fresh::Written);
+        refill(
+            &mut self.counts,
+            if self.spec.key_min { size } else { 0 },
+            0,
+        );
         for b in 0..self.leaves {
             self.summarize_block(state, b);
         }
@@ -375,4 +380,11 @@ fn held(member: Member, state: &State<'_>, node: usize) -> bool {
             Member::InUse => state.task_count(node) > 0,
             Member::Empty => state.task_count(node) == 0,
         }
+}
+
+/// `v` as `len` copies of `value`, in the room it has (no second array while the old one is
+/// still held).
+fn refill<T: Clone>(v: &mut Vec<T>, len: usize, value: T) {
+    v.clear();
+    v.resize(len, value);
 }

@@ -54,7 +54,7 @@ impl First {
     /// First fit over the nodes in `order` (a permutation of the problem's nodes), or in index
     /// order for `None`.
     pub(crate) fn new(problem: &Problem, order: Option<Vec<usize>>) -> Option<Self> {
-        let order = order.map_or(Order::Index, Order::Given);
+        let order = order.map_or(Order::Index, |o| Order::Given(o.into()));
         Self::with_spec(problem, Spec::new(order))
     }
 

@@ -53,7 +53,7 @@ impl Strategy for FirstFitDecreasing {
         Some(Box::new(InUseFirst {
             in_use: First::with_spec(
                 problem,
-                Spec::new(Order::Given(largest_first(problem))).with_member(Member::InUse),
+                Spec::new(Order::Given(largest_first(problem).into())).with_member(Member::InUse),
             )?,
             opener: Opener::new(problem),
         }))

@@ -7,6 +7,7 @@ use crate::index::{Member, Order, Spec};
 use crate::model::Problem;
 use crate::state::{State, TOLERANCE};
 use ndarray::{Array1, ArrayView1};
+use std::sync::Arc;
 
 /// Which resources a demand row asks for (a demand above 0).
 pub fn requested(demand: ArrayView1<'_, f64>) -> Vec<bool> {
@@ -122,7 +123,7 @@ pub(crate) struct Openings {
     aside: Vec<bool>,
     /// Per resource, whether some node is set aside for it.
     scarce: Vec<bool>,
-    orders: Vec<(Vec<bool>, Vec<usize>)>,
+    orders: Vec<(Vec<bool>, Arc<[usize]>)>,
 }
 
 impl Openings {
@@ -151,7 +152,7 @@ impl Openings {
             None => {
                 let (r, aside) = (asked.len(), &self.aside);
                 let order = order_by(problem, |n| &aside[n * r..][..r], &asked);
-                self.orders.push((asked, order));
+                self.orders.push((asked, order.into()));
                 self.orders.len() - 1
             }
         }
@@ -199,7 +200,7 @@ impl Opener {
         let problem = state.problem();
         let i = self.openings.slot(problem, requested(state.demand(task)));
         if i >= self.firsts.len() {
-            let order = Order::Given(self.openings.orders[i].1.clone());
+            let order = Order::Given(Arc::clone(&self.openings.orders[i].1));
             let spec = Spec::new(order).with_member(Member::Empty);
             self.firsts.push(First::with_spec(problem, spec));
         }

@@ -19,9 +19,11 @@ use crate::state::State;
 /// [`Size`]: the sum of demand fractions by default.
 ///
 /// Complexity: O(tasks log tasks) to sort, then per placement first fit's: a descent of the node
-/// tree of the nodes in use (leaves largest first, see `first_fit`), and when none fits one of
-/// the tree of empty nodes in opening order (one per opening order: one without scarce
-/// resources). Memory: the task order, and the node trees with their leaf orders.
+/// tree of the nodes in use (leaves largest first, see `first_fit`), and when none fits one
+/// descent per class of set-aside nodes in the tree of empty nodes (one class without scarce
+/// resources; the classes hold the nodes set aside for the same resources, each largest first,
+/// and every opening order is a merge of them). Memory: the task order, and the two node trees
+/// with their leaf orders.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FirstFitDecreasing {
     size: Size,

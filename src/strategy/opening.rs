@@ -1,13 +1,11 @@
 //! The node-opening rule of the offline heuristics: which empty node a task opens, so that scarce
 //! resources (GPUs) stay for the tasks that need them.
 
-use super::first_fit::First;
 use super::size::largest_first;
-use crate::index::{Member, Order, Spec};
+use crate::index::{Member, NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::{State, TOLERANCE};
 use ndarray::{Array1, ArrayView1};
-use std::sync::Arc;
 
 /// Which resources a demand row asks for (a demand above 0).
 pub fn requested(demand: ArrayView1<'_, f64>) -> Vec<bool> {
@@ -123,7 +121,7 @@ pub(crate) struct Openings {
     aside: Vec<bool>,
     /// Per resource, whether some node is set aside for it.
     scarce: Vec<bool>,
-    orders: Vec<(Vec<bool>, Arc<[usize]>)>,
+    orders: Vec<(Vec<bool>, Vec<usize>)>,
 }
 
 impl Openings {
@@ -152,7 +150,7 @@ impl Openings {
             None => {
                 let (r, aside) = (asked.len(), &self.aside);
                 let order = order_by(problem, |n| &aside[n * r..][..r], &asked);
-                self.orders.push((asked, order.into()));
+                self.orders.push((asked, order));
                 self.orders.len() - 1
             }
         }
@@ -177,43 +175,113 @@ impl Openings {
     }
 }
 
-/// [`Openings::first_empty`] through node trees: per opening order, a tree that holds the empty
-/// nodes in that order, so that the first empty node a task fits is found by descent
-/// (O(log nodes) instead of a scan). The same choice as [`Openings::first_empty`]. Selectors
-/// that use it pass on every placement and removal ([`Opener::changed`]).
+/// [`Openings::first_empty`] through one node tree over the empty nodes, so that the first empty
+/// node a task fits is found by descent (O(log nodes) instead of a scan). The tree's order puts
+/// the nodes in classes, one per set of resources they are set aside for, each class largest
+/// first ([`largest_first`]); every opening order is then a merge of classes: for a demand, the
+/// nodes of the classes it does not have to leave to others in largest-first order, then the
+/// others. So the first fitting node of each class (a descent from the class's start) decides:
+/// the largest first among the classes the demand may take, else among the others, else a node
+/// that joined after the problem was made. The same choice as [`Openings::first_empty`];
+/// memory, one tree however many opening orders there are. Selectors that use it pass on every
+/// placement and removal ([`Opener::changed`]).
 pub(crate) struct Opener {
+    /// The scan, where the tree cannot be built.
     openings: Openings,
-    firsts: Vec<Option<First>>,
+    tree: Option<NodeTree>,
+    /// Per class, in the tree's order: the resources its nodes are set aside for, and the
+    /// position after its last node.
+    classes: Vec<(Vec<bool>, usize)>,
+    /// Per node of the problem: its class and its place in [`largest_first`].
+    class_of: Vec<u32>,
+    rank: Vec<u32>,
 }
 
 impl Opener {
     pub(crate) fn new(problem: &Problem) -> Self {
+        let openings = Openings::new(problem);
+        let r = problem.resources().len();
+        let by_size = largest_first(problem);
+        let mut rank = vec![0; problem.nodes()];
+        for (i, &n) in by_size.iter().enumerate() {
+            rank[n] = i as u32;
+        }
+        // Classes numbered as they first appear, largest first; a stable sort by class keeps
+        // each class largest first.
+        let mut sets: Vec<&[bool]> = Vec::new();
+        let mut class_of = vec![0; problem.nodes()];
+        for &n in &by_size {
+            let set = &openings.aside[n * r..][..r];
+            class_of[n] = match sets.iter().position(|s| *s == set) {
+                Some(c) => c as u32,
+                None => {
+                    sets.push(set);
+                    (sets.len() - 1) as u32
+                }
+            };
+        }
+        let mut order = by_size;
+        order.sort_by_key(|&n| class_of[n]);
+        let mut end = 0;
+        let classes = sets
+            .iter()
+            .enumerate()
+            .map(|(c, set)| {
+                end += class_of.iter().filter(|&&k| k as usize == c).count();
+                (set.to_vec(), end)
+            })
+            .collect();
+        let spec = Spec::new(Order::Given(order.into())).with_member(Member::Empty);
         Self {
-            openings: Openings::new(problem),
-            firsts: Vec::new(),
+            tree: NodeTree::new(spec, r),
+            openings,
+            classes,
+            class_of,
+            rank,
         }
     }
 
     /// The first empty node in the opening order for `task`'s demand that it fits, then any
     /// node that joined after the problem was made.
     pub(crate) fn first_empty(&mut self, state: &State<'_>, task: usize) -> Option<usize> {
-        let problem = state.problem();
-        let i = self.openings.slot(problem, requested(state.demand(task)));
-        if i >= self.firsts.len() {
-            let order = Order::Given(Arc::clone(&self.openings.orders[i].1));
-            let spec = Spec::new(order).with_member(Member::Empty);
-            self.firsts.push(First::with_spec(problem, spec));
+        let Some(tree) = &mut self.tree else {
+            return self.openings.first_empty(state, task);
+        };
+        tree.load(state, task);
+        let asked = requested(state.demand(task));
+        // The demand leaves a class to others if the class is set aside for a resource it does
+        // not ask for.
+        let left = |set: &[bool]| set.iter().zip(&asked).any(|(&aside, &a)| aside && !a);
+        let key = |n: usize| match self.class_of.get(n) {
+            Some(&c) => (u8::from(left(&self.classes[c as usize].0)), self.rank[n]),
+            None => (2, n as u32),
+        };
+        if let Some(allowed) = few_allowed(state, task) {
+            return allowed
+                .filter(|&n| tree.holds(state, n) && state.fits(task, n))
+                .min_by_key(|&n| key(n));
         }
-        match &mut self.firsts[i] {
-            Some(first) => first.first(state, task),
-            None => self.openings.first_empty(state, task),
+        // The first fitting node of each class, by descents from class starts: a descent that
+        // ends in a later class shows the classes between have none.
+        let (mut best, mut from) = (None::<usize>, 0);
+        while let Some(n) = tree.first_from(state, task, from) {
+            if best.is_none_or(|b| key(n) < key(b)) {
+                best = Some(n);
+            }
+            let at = tree.position(n);
+            from = match self.classes.iter().find(|&&(_, end)| at < end) {
+                Some(&(_, end)) => end,
+                // A joined node: the first of them, after every class.
+                None => break,
+            };
         }
+        best
     }
 
     /// Told that `node` changed by the state's last change.
     pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
-        for first in self.firsts.iter_mut().flatten() {
-            first.changed(state, node);
+        if let Some(tree) = &mut self.tree {
+            tree.changed(state, node);
         }
     }
 }
@@ -258,5 +326,52 @@ mod tests {
         assert_eq!(openings.first_empty(&state, 1), Some(0));
         state.place(1, 0).unwrap();
         assert_eq!(openings.first_empty(&state, 2), Some(1), "node 0 is in use");
+    }
+
+    #[test]
+    fn the_opener_tree_opens_what_the_scan_opens_with_two_scarce_resources() {
+        // GPU nodes, FPGA nodes, nodes with both and plain nodes, of several sizes; tasks asking
+        // for either, both or neither: several classes of set-aside nodes, and tasks that may
+        // take some classes and must leave others. Each task goes where the tree says; the scan
+        // must agree at every step, until nodes run out.
+        let r = crate::Resources::new(["cpu", "gpu", "fpga"]).unwrap();
+        let kinds = [
+            [32.0, 0.0, 0.0],
+            [64.0, 4.0, 0.0],
+            [48.0, 0.0, 2.0],
+            [96.0, 8.0, 2.0],
+            [16.0, 0.0, 0.0],
+        ];
+        let capacity: Vec<f64> = (0..40).flat_map(|n| kinds[(n * 7) % 5]).collect();
+        let shapes = [
+            [8.0, 0.0, 0.0],
+            [8.0, 1.0, 0.0],
+            [8.0, 0.0, 1.0],
+            [8.0, 1.0, 1.0],
+            [40.0, 0.0, 0.0],
+        ];
+        let demand: Vec<f64> = (0..60).flat_map(|t| shapes[(t * 3) % 5]).collect();
+        let p = Problem::new(
+            crate::Cluster::new(
+                r.clone(),
+                ndarray::Array2::from_shape_vec((40, 3), capacity).unwrap(),
+            )
+            .unwrap(),
+            crate::Workload::new(r, ndarray::Array2::from_shape_vec((60, 3), demand).unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        let mut opener = Opener::new(&p);
+        assert!(opener.classes.len() >= 3, "{:?}", opener.classes);
+        let mut scan = Openings::new(&p);
+        let mut state = State::new(&p);
+        for task in 0..p.tasks() {
+            let got = opener.first_empty(&state, task);
+            assert_eq!(got, scan.first_empty(&state, task), "task {task}");
+            if let Some(node) = got {
+                state.place(task, node).unwrap();
+                opener.changed(&state, node);
+            }
+        }
     }
 }

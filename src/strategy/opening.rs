@@ -6,6 +6,7 @@ use crate::index::{Member, NodeTree, Order, Spec, few_allowed};
 use crate::model::Problem;
 use crate::state::{State, TOLERANCE};
 use ndarray::{Array1, ArrayView1};
+use std::collections::HashMap;
 
 /// Which resources a demand row asks for (a demand above 0).
 pub fn requested(demand: ArrayView1<'_, f64>) -> Vec<bool> {
@@ -206,30 +207,45 @@ impl Opener {
         for (i, &n) in by_size.iter().enumerate() {
             rank[n] = i as u32;
         }
-        // Classes numbered as they first appear, largest first; a stable sort by class keeps
-        // each class largest first.
-        let mut sets: Vec<&[bool]> = Vec::new();
+        // Classes numbered as they first appear, largest first, then put in order; a stable
+        // sort by class keeps each class largest first.
+        let mut number: HashMap<&[bool], u32> = HashMap::new();
+        let mut sizes: Vec<usize> = Vec::new();
         let mut class_of = vec![0; problem.nodes()];
         for &n in &by_size {
-            let set = &openings.aside[n * r..][..r];
-            class_of[n] = match sets.iter().position(|s| *s == set) {
-                Some(c) => c as u32,
-                None => {
-                    sets.push(set);
-                    (sets.len() - 1) as u32
-                }
-            };
+            let next = number.len() as u32;
+            let c = *number.entry(&openings.aside[n * r..][..r]).or_insert(next);
+            if c == next {
+                sizes.push(0);
+            }
+            sizes[c as usize] += 1;
+            class_of[n] = c;
         }
+        let mut sets = vec![Vec::new(); sizes.len()];
+        for (set, &c) in &number {
+            sets[c as usize] = set.to_vec();
+        }
+        // Classes set aside for fewer resources first (the class set aside for none, which every
+        // task may take, leads: its first fitting node settles most queries in one descent).
+        let mut rank_of_class: Vec<usize> = (0..sets.len()).collect();
+        rank_of_class.sort_by_key(|&c| (sets[c].iter().filter(|&&a| a).count(), c));
+        let mut place = vec![0u32; sets.len()];
+        for (i, &c) in rank_of_class.iter().enumerate() {
+            place[c] = i as u32;
+        }
+        for c in &mut class_of {
+            *c = place[*c as usize];
+        }
+        let sets: Vec<Vec<bool>> = rank_of_class.iter().map(|&c| sets[c].clone()).collect();
+        let sizes: Vec<usize> = rank_of_class.iter().map(|&c| sizes[c]).collect();
         let mut order = by_size;
         order.sort_by_key(|&n| class_of[n]);
-        let mut end = 0;
         let classes = sets
-            .iter()
-            .enumerate()
-            .map(|(c, set)| {
-                end += class_of.iter().filter(|&&k| k as usize == c).count();
-                (set.to_vec(), end)
-            })
+            .into_iter()
+            .zip(sizes.iter().scan(0, |end, &size| {
+                *end += size;
+                Some(*end)
+            }))
             .collect();
         let spec = Spec::new(Order::Given(order.into())).with_member(Member::Empty);
         Self {
@@ -261,19 +277,34 @@ impl Opener {
                 .filter(|&n| tree.holds(state, n) && state.fits(task, n))
                 .min_by_key(|&n| key(n));
         }
-        // The first fitting node of each class, by descents from class starts: a descent that
-        // ends in a later class shows the classes between have none.
+        // The first fitting node of each class, by descents from class starts (a descent that
+        // ends in a later class shows the classes between have none); once a class the demand
+        // may take has one, the classes it must leave to others are passed over, and nodes that
+        // joined later are asked only if no class has one.
+        let ends: Vec<usize> = self.classes.iter().map(|&(_, end)| end).collect();
+        let class_at = |at: usize| ends.partition_point(|&end| end <= at);
         let (mut best, mut from) = (None::<usize>, 0);
-        while let Some(n) = tree.first_from(state, task, from) {
+        loop {
+            let c = class_at(from);
+            let settled = best.is_some_and(|b| key(b).0 == 0);
+            if c < ends.len() && settled && left(&self.classes[c].0) {
+                from = ends[c];
+                continue;
+            }
+            if c == ends.len() && best.is_some() {
+                break;
+            }
+            let Some(n) = tree.first_from(state, task, from) else {
+                break;
+            };
             if best.is_none_or(|b| key(n) < key(b)) {
                 best = Some(n);
             }
-            let at = tree.position(n);
-            from = match self.classes.iter().find(|&&(_, end)| at < end) {
-                Some(&(_, end)) => end,
+            match ends.get(class_at(tree.position(n))) {
+                Some(&end) => from = end,
                 // A joined node: the first of them, after every class.
                 None => break,
-            };
+            }
         }
         best
     }
@@ -287,91 +318,5 @@ impl Opener {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use ndarray::array;
-
-    #[test]
-    fn gpu_nodes_the_gpu_tasks_need_open_last_for_other_tasks() {
-        // Three GPU nodes of 4 GPUs; the GPU tasks ask for 5 GPUs: two nodes are set aside (the
-        // largest two, 0 and 1), the third (2) is opened like any other.
-        let r = crate::Resources::new(["cpu", "memory", "gpu"]).unwrap();
-        let capacity = array![
-            [64.0, 512.0, 4.0],
-            [64.0, 512.0, 4.0],
-            [48.0, 256.0, 4.0],
-            [32.0, 128.0, 0.0]
-        ];
-        let demand = array![[8.0, 32.0, 0.0], [8.0, 32.0, 3.0], [8.0, 32.0, 2.0]];
-        let p = Problem::new(
-            crate::Cluster::new(r.clone(), capacity).unwrap(),
-            crate::Workload::new(r, demand).unwrap(),
-        )
-        .unwrap();
-        let aside = set_aside(&p);
-        let flags: Vec<bool> = aside.iter().map(|a| a[2]).collect();
-        assert_eq!(flags, vec![true, true, false, false]);
-        assert_eq!(largest_first(&p), vec![0, 1, 2, 3]);
-        assert_eq!(
-            opening_order(&p, &aside, &[true, true, false]),
-            vec![2, 3, 0, 1]
-        );
-        assert_eq!(
-            opening_order(&p, &aside, &[true, true, true]),
-            vec![0, 1, 2, 3]
-        );
-        let mut state = State::new(&p);
-        let mut openings = Openings::new(&p);
-        assert_eq!(openings.first_empty(&state, 0), Some(2));
-        assert_eq!(openings.first_empty(&state, 1), Some(0));
-        state.place(1, 0).unwrap();
-        assert_eq!(openings.first_empty(&state, 2), Some(1), "node 0 is in use");
-    }
-
-    #[test]
-    fn the_opener_tree_opens_what_the_scan_opens_with_two_scarce_resources() {
-        // GPU nodes, FPGA nodes, nodes with both and plain nodes, of several sizes; tasks asking
-        // for either, both or neither: several classes of set-aside nodes, and tasks that may
-        // take some classes and must leave others. Each task goes where the tree says; the scan
-        // must agree at every step, until nodes run out.
-        let r = crate::Resources::new(["cpu", "gpu", "fpga"]).unwrap();
-        let kinds = [
-            [32.0, 0.0, 0.0],
-            [64.0, 4.0, 0.0],
-            [48.0, 0.0, 2.0],
-            [96.0, 8.0, 2.0],
-            [16.0, 0.0, 0.0],
-        ];
-        let capacity: Vec<f64> = (0..40).flat_map(|n| kinds[(n * 7) % 5]).collect();
-        let shapes = [
-            [8.0, 0.0, 0.0],
-            [8.0, 1.0, 0.0],
-            [8.0, 0.0, 1.0],
-            [8.0, 1.0, 1.0],
-            [40.0, 0.0, 0.0],
-        ];
-        let demand: Vec<f64> = (0..60).flat_map(|t| shapes[(t * 3) % 5]).collect();
-        let p = Problem::new(
-            crate::Cluster::new(
-                r.clone(),
-                ndarray::Array2::from_shape_vec((40, 3), capacity).unwrap(),
-            )
-            .unwrap(),
-            crate::Workload::new(r, ndarray::Array2::from_shape_vec((60, 3), demand).unwrap())
-                .unwrap(),
-        )
-        .unwrap();
-        let mut opener = Opener::new(&p);
-        assert!(opener.classes.len() >= 3, "{:?}", opener.classes);
-        let mut scan = Openings::new(&p);
-        let mut state = State::new(&p);
-        for task in 0..p.tasks() {
-            let got = opener.first_empty(&state, task);
-            assert_eq!(got, scan.first_empty(&state, task), "task {task}");
-            if let Some(node) = got {
-                state.place(task, node).unwrap();
-                opener.changed(&state, node);
-            }
-        }
-    }
-}
+#[path = "opening_tests.rs"]
+mod tests;

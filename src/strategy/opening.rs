@@ -190,9 +190,10 @@ pub(crate) struct Opener {
     /// The scan, where the tree cannot be built.
     openings: Openings,
     tree: Option<NodeTree>,
-    /// Per class, in the tree's order: the resources its nodes are set aside for, and the
-    /// position after its last node.
-    classes: Vec<(Vec<bool>, usize)>,
+    /// Per class, in the tree's order: the resources its nodes are set aside for.
+    classes: Vec<Vec<bool>>,
+    /// Per class, the position after its last node in the tree's order.
+    ends: Vec<usize>,
     /// Per node of the problem: its class and its place in [`largest_first`].
     class_of: Vec<u32>,
     rank: Vec<u32>,
@@ -240,18 +241,19 @@ impl Opener {
         let sizes: Vec<usize> = rank_of_class.iter().map(|&c| sizes[c]).collect();
         let mut order = by_size;
         order.sort_by_key(|&n| class_of[n]);
-        let classes = sets
-            .into_iter()
-            .zip(sizes.iter().scan(0, |end, &size| {
+        let ends = sizes
+            .iter()
+            .scan(0, |end, &size| {
                 *end += size;
                 Some(*end)
-            }))
+            })
             .collect();
         let spec = Spec::new(Order::Given(order.into())).with_member(Member::Empty);
         Self {
             tree: NodeTree::new(spec, r),
             openings,
-            classes,
+            classes: sets,
+            ends,
             class_of,
             rank,
         }
@@ -269,7 +271,7 @@ impl Opener {
         // not ask for.
         let left = |set: &[bool]| set.iter().zip(&asked).any(|(&aside, &a)| aside && !a);
         let key = |n: usize| match self.class_of.get(n) {
-            Some(&c) => (u8::from(left(&self.classes[c as usize].0)), self.rank[n]),
+            Some(&c) => (u8::from(left(&self.classes[c as usize])), self.rank[n]),
             None => (2, n as u32),
         };
         if let Some(allowed) = few_allowed(state, task) {
@@ -281,13 +283,13 @@ impl Opener {
         // ends in a later class shows the classes between have none); once a class the demand
         // may take has one, the classes it must leave to others are passed over, and nodes that
         // joined later are asked only if no class has one.
-        let ends: Vec<usize> = self.classes.iter().map(|&(_, end)| end).collect();
+        let ends = &self.ends;
         let class_at = |at: usize| ends.partition_point(|&end| end <= at);
         let (mut best, mut from) = (None::<usize>, 0);
         loop {
             let c = class_at(from);
             let settled = best.is_some_and(|b| key(b).0 == 0);
-            if c < ends.len() && settled && left(&self.classes[c].0) {
+            if c < ends.len() && settled && left(&self.classes[c]) {
                 from = ends[c];
                 continue;
             }

@@ -176,6 +176,37 @@ impl Openings {
     }
 }
 
+/// The classes of nodes by the resources they are set aside for (`aside`, nodes x `r` flags):
+/// per class its set and its number of nodes, and per node its class. Classes set aside for
+/// fewer resources come first (the class set aside for none, which every task may take, leads:
+/// its first fitting node settles most queries in one descent), then as they first appear in
+/// `by_size`.
+fn classes(aside: &[bool], r: usize, by_size: &[usize]) -> (Vec<Vec<bool>>, Vec<usize>, Vec<u32>) {
+    let mut number: HashMap<&[bool], usize> = HashMap::new();
+    let mut found: Vec<&[bool]> = Vec::new();
+    let mut class_of = vec![0; aside.len() / r.max(1)];
+    for &n in by_size {
+        let set = &aside[n * r..][..r];
+        class_of[n] = *number.entry(set).or_insert_with(|| {
+            found.push(set);
+            found.len() - 1
+        }) as u32;
+    }
+    let mut ranked: Vec<usize> = (0..found.len()).collect();
+    ranked.sort_by_key(|&c| (found[c].iter().filter(|&&a| a).count(), c));
+    let mut place = vec![0u32; found.len()];
+    for (i, &c) in ranked.iter().enumerate() {
+        place[c] = i as u32;
+    }
+    let mut sizes = vec![0; found.len()];
+    for c in &mut class_of {
+        *c = place[*c as usize];
+        sizes[*c as usize] += 1;
+    }
+    let sets = ranked.iter().map(|&c| found[c].to_vec()).collect();
+    (sets, sizes, class_of)
+}
+
 /// [`Openings::first_empty`] through one node tree over the empty nodes, so that the first empty
 /// node a task fits is found by descent (O(log nodes) instead of a scan). The tree's order puts
 /// the nodes in classes, one per set of resources they are set aside for, each class largest
@@ -208,37 +239,7 @@ impl Opener {
         for (i, &n) in by_size.iter().enumerate() {
             rank[n] = i as u32;
         }
-        // Classes numbered as they first appear, largest first, then put in order; a stable
-        // sort by class keeps each class largest first.
-        let mut number: HashMap<&[bool], u32> = HashMap::new();
-        let mut sizes: Vec<usize> = Vec::new();
-        let mut class_of = vec![0; problem.nodes()];
-        for &n in &by_size {
-            let next = number.len() as u32;
-            let c = *number.entry(&openings.aside[n * r..][..r]).or_insert(next);
-            if c == next {
-                sizes.push(0);
-            }
-            sizes[c as usize] += 1;
-            class_of[n] = c;
-        }
-        let mut sets = vec![Vec::new(); sizes.len()];
-        for (set, &c) in &number {
-            sets[c as usize] = set.to_vec();
-        }
-        // Classes set aside for fewer resources first (the class set aside for none, which every
-        // task may take, leads: its first fitting node settles most queries in one descent).
-        let mut rank_of_class: Vec<usize> = (0..sets.len()).collect();
-        rank_of_class.sort_by_key(|&c| (sets[c].iter().filter(|&&a| a).count(), c));
-        let mut place = vec![0u32; sets.len()];
-        for (i, &c) in rank_of_class.iter().enumerate() {
-            place[c] = i as u32;
-        }
-        for c in &mut class_of {
-            *c = place[*c as usize];
-        }
-        let sets: Vec<Vec<bool>> = rank_of_class.iter().map(|&c| sets[c].clone()).collect();
-        let sizes: Vec<usize> = rank_of_class.iter().map(|&c| sizes[c]).collect();
+        let (sets, sizes, class_of) = classes(&openings.aside, r, &by_size);
         let mut order = by_size;
         order.sort_by_key(|&n| class_of[n]);
         let ends = sizes

@@ -8,15 +8,15 @@ use crate::index::{Member, Order, Spec};
 use crate::model::Problem;
 use crate::state::State;
 
-/// Tasks sorted by size, largest first (within each priority, higher first), each on the first
-/// node in use that it fits (nodes in use taken largest first,
-/// [`largest_first`](super::largest_first); index order among nodes of one size), else on the
-/// empty node it opens by [`opening_order`](super::opening_order): the largest first, except
-/// that nodes set aside for a scarce resource the task does not ask for come last (a task without
-/// a GPU does not take the GPU nodes that the GPU tasks need while another node fits). FFD, the
-/// classic offline bin-packing heuristic (at most 11/9 OPT + 6/9 bins in one dimension, Dósa 2007), and the FFDSum / FFDMax / FFDL2 family of vector packing that
-/// Panigrahy et al. ("Heuristics for vector bin packing", 2011) compare. The size measure is a
-/// [`Size`]: the sum of demand fractions by default.
+/// Tasks sorted by size, largest first (within each priority, higher first), each on the first node
+/// in use that it fits (nodes in use taken largest first, [`largest_first`](super::largest_first);
+/// index order among nodes of one size), else on the empty node it opens by
+/// [`opening_order`](super::opening_order): the largest first, except that nodes set aside for a
+/// scarce resource the task does not ask for come last (a task without a GPU does not take the GPU
+/// nodes that the GPU tasks need while another node fits). FFD, the classic offline bin-packing
+/// heuristic (at most 11/9 OPT + 6/9 bins in one dimension, Dósa 2007), and the FFDSum / FFDMax /
+/// FFDL2 family of vector packing that Panigrahy et al. ("Heuristics for vector bin packing", 2011)
+/// compare. The size measure is a [`Size`]: the sum of demand fractions by default.
 ///
 /// Complexity: O(tasks log tasks) to sort, then per placement first fit's: a descent of the node
 /// tree of the nodes in use (leaves largest first, see `first_fit`), and when none fits one

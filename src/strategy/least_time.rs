@@ -16,13 +16,13 @@ use crate::state::State;
 /// any other change clears that memo, `src/index/memo.rs`), then the first of each larger work
 /// while its finish time rounds equal to the best (a tie, won by a lower index): not walked when
 /// the next work up already finishes later, and ended at the first node, fitting or not, that
-/// finishes later; it gives up after 256 nodes visited. Then the full scan answers, or, once such queries come often
-/// (`src/index/standby.rs`, as in `least_connections`), the node tree, kept in step from then on
-/// until they stop. The node tree keeps per subtree the least work on a node and the fit keys;
-/// branch and bound with `-finish_time(least work, task work)` as the bound (monotone, so valid in
-/// floating point) goes to the subtree of the least loaded node that may fit: exact (the node the
-/// full scan picks, ties to the lowest index, also where two sums round equal). A task restricted
-/// to at most one node in 8 checks its allowed nodes instead.
+/// finishes later; it gives up after 256 nodes visited. Then the full scan answers, or, once such
+/// queries come often (`src/index/standby.rs`, as in `least_connections`), the node tree, kept in
+/// step from then on until they stop. The node tree keeps per subtree the least work on a node and
+/// the fit keys; branch and bound with `-finish_time(least work, task work)` as the bound
+/// (monotone, so valid in floating point) goes to the subtree of the least loaded node that may
+/// fit: exact (the node the full scan picks, ties to the lowest index, also where two sums round
+/// equal). A task restricted to at most one node in 8 checks its allowed nodes instead.
 ///
 /// Complexity per placement: the treap O(log(nodes)) x resources to find the node (twice where
 /// the next work up could still tie) and to file it again; where it gives up, O(nodes x

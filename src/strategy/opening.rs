@@ -267,10 +267,10 @@ impl Opener {
             return self.openings.first_empty(state, task);
         };
         tree.load(state, task);
-        let asked = requested(state.demand(task));
         // The demand leaves a class to others if the class is set aside for a resource it does
-        // not ask for.
-        let left = |set: &[bool]| set.iter().zip(&asked).any(|(&aside, &a)| aside && !a);
+        // not ask for ([`requested`], read off the row).
+        let demand = state.demand_row(task);
+        let left = |set: &[bool]| set.iter().zip(demand).any(|(&aside, &d)| aside && d <= 0.0);
         let key = |n: usize| match self.class_of.get(n) {
             Some(&c) => (u8::from(left(&self.classes[c as usize])), self.rank[n]),
             None => (2, n as u32),

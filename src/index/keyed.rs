@@ -178,12 +178,7 @@ impl Keyed {
             return sub;
         }
         let parent = self.trail[self.trail.len() - 1];
-        let p = parent as usize;
-        if at < self.at(parent) {
-            self.nodes[p].left = sub;
-        } else {
-            self.nodes[p].right = sub;
-        }
+        self.set_child(parent, at < self.at(parent), sub);
         while self.trail.len() > base {
             match self.trail.pop() {
                 Some(t) if self.pull(t) => {}
@@ -200,6 +195,16 @@ impl Keyed {
             self.nodes[t as usize].left
         } else {
             self.nodes[t as usize].right
+        }
+    }
+
+    /// Makes `sub` the left child of `t` if `left`, else the right one.
+    fn set_child(&mut self, t: u32, left: bool, sub: u32) {
+        let node = &mut self.nodes[t as usize];
+        if left {
+            node.left = sub;
+        } else {
+            node.right = sub;
         }
     }
 
@@ -378,8 +383,7 @@ impl Hook {
     fn hang(&mut self, keyed: &mut Keyed, t: u32, left: bool) {
         match self.last {
             None => self.root = t,
-            Some((p, true)) => keyed.nodes[p as usize].left = t,
-            Some((p, false)) => keyed.nodes[p as usize].right = t,
+            Some((p, left)) => keyed.set_child(p, left, t),
         }
         self.last = (t != NIL).then_some((t, left));
     }

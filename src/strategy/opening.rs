@@ -10,7 +10,18 @@ use std::collections::HashMap;
 
 /// Which resources a demand row asks for (a demand above 0).
 pub fn requested(demand: ArrayView1<'_, f64>) -> Vec<bool> {
-    demand.iter().map(|&d| d > 0.0).collect()
+    demand.iter().map(|&d| asks(d)).collect()
+}
+
+/// Whether a demand asks for its resource: above 0.
+fn asks(demand: f64) -> bool {
+    demand > 0.0
+}
+
+/// Whether a node set aside for the resources of `aside` is kept for other tasks than one that
+/// asks for the resources of `asked`: it is set aside for one the task does not ask for.
+fn kept_for_others(aside: &[bool], asked: impl IntoIterator<Item = bool>) -> bool {
+    aside.iter().zip(asked).any(|(&set, asked)| set && !asked)
 }
 
 /// Per node, per resource: whether the node is set aside for the tasks that ask for that resource.
@@ -36,19 +47,19 @@ pub fn requested(demand: ArrayView1<'_, f64>) -> Vec<bool> {
 /// Complexity: O(tasks x resources + resources x nodes x resources).
 pub fn set_aside(problem: &Problem) -> Vec<Vec<bool>> {
     let r = problem.resources().len();
-    set_aside_flat(problem)
+    set_aside_flat(problem, &largest_first(problem))
         .chunks_exact(r.max(1))
         .map(<[bool]>::to_vec)
         .collect()
 }
 
-/// [`set_aside`] as one row-major slice, nodes x resources (one allocation, not one per node).
-fn set_aside_flat(problem: &Problem) -> Vec<bool> {
+/// [`set_aside`] as one row-major slice, nodes x resources (one allocation, not one per node),
+/// from the nodes largest first ([`largest_first`]).
+fn set_aside_flat(problem: &Problem, by_size: &[usize]) -> Vec<bool> {
     let resources = problem.resources().len();
-    let by_size = largest_first(problem);
     let mut flat = vec![false; problem.nodes() * resources];
     for r in 0..resources {
-        for n in aside_for(problem, &by_size, r) {
+        for n in aside_for(problem, by_size, r) {
             flat[n * resources + r] = true;
         }
     }
@@ -103,14 +114,9 @@ fn order_by<'a>(
     aside: impl Fn(usize) -> &'a [bool],
     requested: &[bool],
 ) -> Vec<usize> {
-    let kept_for_others = |n: usize| {
-        (aside(n).iter())
-            .zip(requested)
-            .any(|(set, asked)| *set && !*asked)
-    };
     let mut order = largest_first(problem);
     // A stable sort keeps the largest-first order within each group.
-    order.sort_by_key(|&n| kept_for_others(n));
+    order.sort_by_key(|&n| kept_for_others(aside(n), requested.iter().copied()));
     order
 }
 
@@ -127,7 +133,12 @@ pub(crate) struct Openings {
 
 impl Openings {
     pub(crate) fn new(problem: &Problem) -> Self {
-        let aside = set_aside_flat(problem);
+        Self::by_size(problem, &largest_first(problem))
+    }
+
+    /// [`Openings::new`], given the nodes largest first ([`largest_first`]).
+    fn by_size(problem: &Problem, by_size: &[usize]) -> Self {
+        let aside = set_aside_flat(problem, by_size);
         let r = problem.resources().len();
         let scarce = (0..r)
             .map(|j| aside.iter().skip(j).step_by(r).any(|&a| a))
@@ -232,9 +243,9 @@ pub(crate) struct Opener {
 
 impl Opener {
     pub(crate) fn new(problem: &Problem) -> Self {
-        let openings = Openings::new(problem);
-        let r = problem.resources().len();
         let by_size = largest_first(problem);
+        let openings = Openings::by_size(problem, &by_size);
+        let r = problem.resources().len();
         let mut rank = vec![0; problem.nodes()];
         for (i, &n) in by_size.iter().enumerate() {
             rank[n] = i as u32;
@@ -267,10 +278,10 @@ impl Opener {
             return self.openings.first_empty(state, task);
         };
         tree.load(state, task);
-        // The demand leaves a class to others if the class is set aside for a resource it does
-        // not ask for ([`requested`], read off the row).
+        // The demand leaves a class to others if the class is kept for them (the row read
+        // directly: no vector of requested resources per opening).
         let demand = state.demand_row(task);
-        let left = |set: &[bool]| set.iter().zip(demand).any(|(&aside, &d)| aside && d <= 0.0);
+        let left = |set: &[bool]| kept_for_others(set, demand.iter().map(|&d| asks(d)));
         let key = |n: usize| match self.class_of.get(n) {
             Some(&c) => (u8::from(left(&self.classes[c as usize])), self.rank[n]),
             None => (2, n as u32),

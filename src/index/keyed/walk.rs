@@ -57,18 +57,13 @@ impl Keyed {
         let whole = forward && at == (0, 0);
         loop {
             while t != NIL {
-                let n = t as usize;
-                let (near, far) = if forward {
-                    (self.nodes[n].left, self.nodes[n].right)
-                } else {
-                    (self.nodes[n].right, self.nodes[n].left)
-                };
+                // The near child is the left one walking forward.
                 if !whole && (self.at(t) < at) == forward {
                     // Only the far side counts: it is asked at its own root.
-                    t = far;
+                    t = self.child(t, !forward);
                 } else if self.may_fit(t, demand) {
                     stack.push(t);
-                    t = near;
+                    t = self.child(t, forward);
                 } else {
                     break;
                 }
@@ -79,13 +74,7 @@ impl Keyed {
             let n = p as usize;
             let fits = Self::holds(&self.fit[n * self.r..][..self.r], demand);
             match visit(self.nodes[n].key, p, fits) {
-                Some(true) => {
-                    t = if forward {
-                        self.nodes[n].right
-                    } else {
-                        self.nodes[n].left
-                    }
-                }
+                Some(true) => t = self.child(p, !forward),
                 other => return other,
             }
         }

@@ -56,7 +56,7 @@ struct Node {
 }
 
 /// The least `f32` at least `x`: a bound that rounding to `f32` does not lower.
-fn up(x: f64) -> f32 {
+pub(super) fn up(x: f64) -> f32 {
     let f = x as f32;
     if f64::from(f) >= x {
         f
@@ -67,6 +67,12 @@ fn up(x: f64) -> f32 {
     } else {
         f32::from_bits(f.to_bits() - 1)
     }
+}
+
+/// The most `f32` at most `x`: a demand that rounding to `f32` does not raise (so `down(d) <=
+/// up(f)` whenever `d <= f`).
+pub(super) fn down(x: f64) -> f32 {
+    -up(-x)
 }
 
 /// The larger of two bounds (neither is NaN: fit keys are rounded from checked rows).

@@ -40,6 +40,29 @@ fn fit_keys_round_up() {
 }
 
 #[test]
+fn demands_round_down() {
+    for x in [
+        0.1,
+        1.0 / 3.0,
+        2.5,
+        -0.1,
+        1e-300,
+        -1e-300,
+        123_456_789.123,
+        f64::MAX,
+    ] {
+        let f = down(x);
+        assert!(f64::from(f) <= x, "{x}");
+        assert!(
+            f64::from(f) >= x || f == f32::MAX || f64::from(up(x)) > x,
+            "{x}"
+        );
+    }
+    assert_eq!(down(f64::MAX), f32::MAX);
+    assert_eq!(down(0.0), 0.0);
+}
+
+#[test]
 fn walks_in_key_order_past_subtrees_too_full() {
     // 300 nodes, node n with key (n * 7919) % 1000 (ties: node order), free n % 50 of 100;
     // every third removed, then put back with another key and free.

@@ -6,7 +6,8 @@
 //! (`keyed.rs`), nodes alike to the bit filed once (`alike.rs`), walked from the score's best
 //! end; `balanced` asks it too, the nodes ordered by the difference of two free fractions and
 //! walked from the task's own difference outward, both ways. `least_time` asks [`Least`]: all
-//! nodes in order of work in the same treap, the first that fits chosen; `least_connections`
+//! nodes in order of work in short sorted runs with the most free capacity per run
+//! (`sorted.rs`), the first that fits chosen; `least_connections`
 //! asks [`Buckets`]: one bitset over the nodes per task count, for the smallest counts, the
 //! nodes checked in (count, index) order. Where these give up, and for every other indexed
 //! strategy, one structure serves: [`NodeTree`], a segment tree over blocks of
@@ -54,6 +55,7 @@ mod linear;
 mod memo;
 mod order;
 mod search;
+mod sorted;
 mod spec;
 mod standby;
 mod tree;

@@ -9,27 +9,29 @@ use crate::state::State;
 /// task added: work is the sum of the tasks' durations, 1 per task without a duration. The
 /// load-balancer policy of nginx Plus (`least_time`). Ties to the lowest index.
 ///
-/// Index: first the nodes in order of (placed work, index) in a treap that keeps the most free
-/// capacity per resource of every subtree (`src/index/least.rs`): the first node in that order the
-/// task fits, passing over subtrees too full for it and starting where the last query for the same
-/// demand found its first node (placements only take capacity and move nodes later in that order;
-/// any other change clears that memo, `src/index/memo.rs`), then the first of each larger work
-/// while its finish time rounds equal to the best (a tie, won by a lower index): not walked when
-/// the next work up already finishes later, and ended at the first node, fitting or not, that
-/// finishes later; it gives up after 256 nodes visited. Then the full scan answers, or, once such
-/// queries come often (`src/index/standby.rs`, as in `least_connections`), the node tree, kept in
-/// step from then on until they stop. The node tree keeps per subtree the least work on a node and
-/// the fit keys; branch and bound with `-finish_time(least work, task work)` as the bound
-/// (monotone, so valid in floating point) goes to the subtree of the least loaded node that may
-/// fit: exact (the node the full scan picks, ties to the lowest index, also where two sums round
-/// equal). A task restricted to at most one node in 8 checks its allowed nodes instead.
+/// Index: first the nodes in order of (placed work, index) in short sorted runs, each keeping the
+/// most free capacity per resource of its nodes (`src/index/least.rs`, `src/index/sorted.rs`):
+/// the first node in that order the task fits, passing over runs too full for it and starting
+/// where the last query for the same demand found its first node (placements only take capacity
+/// and move nodes later in that order; any other change clears that memo, `src/index/memo.rs`),
+/// then the first of each larger work while its finish time rounds equal to the best (a tie, won
+/// by a lower index): not looked for when the next work up already finishes later, and ended at
+/// the first node, fitting or not, that finishes later; it gives up after 256 nodes that may fit.
+/// Then the full scan answers, or, once such queries come often (`src/index/standby.rs`, as in
+/// `least_connections`), the node tree, kept in step from then on until they stop. The node tree
+/// keeps per subtree the least work on a node and the fit keys; branch and bound with
+/// `-finish_time(least work, task work)` as the bound (monotone, so valid in floating point) goes
+/// to the subtree of the least loaded node that may fit: exact (the node the full scan picks,
+/// ties to the lowest index, also where two sums round equal). A task restricted to at most one
+/// node in 8 checks its allowed nodes instead.
 ///
-/// Complexity per placement: the treap O(log(nodes)) x resources to find the node (twice where
-/// the next work up could still tie) and to file it again; where it gives up, O(nodes x
-/// resources) by the scan, or with the tree O(log(nodes) + 8) x resources per leaf visited; O(1)
-/// when the task fits no node. Memory: the treap (25 bytes per node and 4 x (1 + min(resources, 4))
-/// per node and resource), the node tree (fit keys and the least work; see the memory table in the
-/// README).
+/// Complexity per placement: O(log(nodes) + nodes / run + run x resources) to find the node and
+/// to file it again (runs of about half the square root of the nodes: 64 at 10,000), usually a
+/// few nodes read from where the memo starts; where it gives up, O(nodes x resources) by the
+/// scan, or with the tree O(log(nodes) + 8) x resources per leaf visited; O(1) when the task fits
+/// no node. Memory: the runs (12 bytes per node, and 12 + 4 x resources bytes per room in a run,
+/// 1 to 4 rooms per node), the node tree (fit keys and the least work; see the memory table in
+/// the README).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LeastTime;
 

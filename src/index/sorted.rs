@@ -1,0 +1,313 @@
+//! Nodes in order of a key, in short sorted runs (a B+ tree of one level): each run keeps its
+//! nodes' keys and fit keys in arrays, and the most of each fit key over the run, so that a walk
+//! in key order passes over a run too full for a task with one test per resource and reads the
+//! others straight through, and filing a node again moves a few contiguous entries instead of
+//! rebalancing a tree along a path of scattered nodes.
+//!
+//! Runs hold at most [`Sorted::cap`] entries: a full run is split in two; a run that falls
+//! below a quarter of that is merged with its neighbour (or shares its entries with it), so
+//! that there are at most `4 x nodes / cap + 1` runs and a walk over all of them costs
+//! O(nodes / cap) run tests.
+
+use super::keyed::up;
+use crate::state::TOLERANCE;
+
+/// No run: a node not filed.
+const NONE: u32 = u32::MAX;
+
+/// What a walk does after a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Go {
+    /// On to the next node.
+    Next,
+    /// On to the first node of a larger key than this.
+    Past(u64),
+    /// Stop here.
+    Stop,
+    /// Give up (the caller answers otherwise).
+    GiveUp,
+}
+
+/// See the [module](self) documentation.
+///
+/// Memory: per node 12 bytes (its run and key); per run, room for `cap` entries of 12 bytes and
+/// 4 per resource, and 24 bytes and 4 per resource besides; runs are between a quarter full
+/// and full (half after a split), so up to 4 entries' room per node, 2 where runs split as they
+/// fill.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Sorted {
+    r: usize,
+    /// Most entries in a run (a power of two, at least 8).
+    cap: usize,
+    /// The runs in key order (their slots).
+    order: Vec<u32>,
+    /// The first entry of each run, in key order (as `order`).
+    firsts: Vec<(u64, u32)>,
+    /// Per slot, its entries.
+    len: Vec<u32>,
+    /// Per slot and entry, the key (entries sorted by key, then node).
+    keys: Vec<u64>,
+    /// Per slot and entry, the node.
+    ids: Vec<u32>,
+    /// Per slot, resource and entry (one column per resource), the node's fit key:
+    /// `free + TOLERANCE x capacity` rounded up to `f32`.
+    fit: Vec<f32>,
+    /// Per slot and resource, the most fit key over its entries.
+    most: Vec<f32>,
+    /// Slots emptied, for runs to come.
+    spare: Vec<u32>,
+    /// Per node, its slot ([`NONE`] if not filed) and its key.
+    slot_of: Vec<u32>,
+    key_of: Vec<u64>,
+    /// The entries of two runs being merged (kept, so that a merge does not allocate).
+    scratch: Vec<(u64, u32)>,
+    scratch_fit: Vec<f32>,
+}
+
+impl Sorted {
+    /// Room for `nodes` nodes of `resources` resources, none filed; runs of at most `cap`
+    /// entries (rounded up to a power of two, at least 8).
+    pub(super) fn new(nodes: usize, resources: usize, cap: usize) -> Self {
+        Self {
+            r: resources,
+            cap: cap.next_power_of_two().max(8),
+            slot_of: vec![NONE; nodes],
+            key_of: vec![0; nodes],
+            ..Self::default()
+        }
+    }
+
+    /// The key `node` was filed under (0 if it is not filed).
+    pub(super) fn key(&self, node: u32) -> u64 {
+        self.key_of[node as usize]
+    }
+
+    /// Files `node` (not filed) under `key`, with its free and capacity rows. O(log(runs) +
+    /// cap x resources).
+    pub(super) fn insert(&mut self, node: u32, key: u64, (free, cap): (&[f64], &[f64])) {
+        let at = (key, node);
+        if self.order.is_empty() {
+            let slot = self.new_slot();
+            self.order.push(slot);
+            self.firsts.push(at);
+        }
+        let mut i = self.rank(at);
+        if self.len[self.order[i] as usize] as usize == self.cap {
+            self.split(i);
+            let upper = self.order[i + 1];
+            if self.entry(upper, 0) <= at {
+                i += 1;
+            }
+        }
+        let slot = self.order[i];
+        let pos = self.position(slot, at);
+        let (s, c, len) = (slot as usize, self.cap, self.len[slot as usize] as usize);
+        let base = s * c;
+        self.keys
+            .copy_within(base + pos..base + len, base + pos + 1);
+        self.ids.copy_within(base + pos..base + len, base + pos + 1);
+        (self.keys[base + pos], self.ids[base + pos]) = at;
+        for j in 0..self.r {
+            let col = (s * self.r + j) * c;
+            self.fit.copy_within(col + pos..col + len, col + pos + 1);
+            let fit = up(free[j] + TOLERANCE * cap[j]);
+            self.fit[col + pos] = fit;
+            let most = &mut self.most[s * self.r + j];
+            if fit > *most {
+                *most = fit;
+            }
+        }
+        self.len[s] += 1;
+        if pos == 0 {
+            self.firsts[i] = at;
+        }
+        self.slot_of[node as usize] = slot;
+        self.key_of[node as usize] = key;
+    }
+
+    /// Takes `node` (filed) out. O(log(cap) + cap x resources).
+    pub(super) fn remove(&mut self, node: u32) {
+        let at = (self.key_of[node as usize], node);
+        let slot = self.slot_of[node as usize];
+        let (s, c) = (slot as usize, self.cap);
+        let pos = self.position(slot, at);
+        let (base, len) = (s * c, self.len[s] as usize);
+        self.keys
+            .copy_within(base + pos + 1..base + len, base + pos);
+        self.ids.copy_within(base + pos + 1..base + len, base + pos);
+        let shrinking = len - 1 < self.cap / 4;
+        let i = (shrinking || pos == 0).then(|| self.rank(at));
+        let mut stale = false;
+        for j in 0..self.r {
+            let col = (s * self.r + j) * c;
+            stale |= self.fit[col + pos] >= self.most[s * self.r + j];
+            self.fit.copy_within(col + pos + 1..col + len, col + pos);
+        }
+        self.len[s] -= 1;
+        self.slot_of[node as usize] = NONE;
+        if stale {
+            self.summarize(slot);
+        }
+        if let Some(i) = i {
+            if shrinking {
+                self.shrunk(i);
+            } else {
+                self.firsts[i] = self.entry(slot, 0);
+            }
+        }
+    }
+
+    /// The entry at `e` in run `slot`.
+    fn entry(&self, slot: u32, e: usize) -> (u64, u32) {
+        let i = slot as usize * self.cap + e;
+        (self.keys[i], self.ids[i])
+    }
+
+    /// The place in the order of the run that holds `at` or would: the last whose first entry
+    /// is at most `at` (the first run if none is). The order is not empty.
+    fn rank(&self, at: (u64, u32)) -> usize {
+        self.firsts
+            .partition_point(|&first| first <= at)
+            .saturating_sub(1)
+    }
+
+    /// The place of `at` in run `slot`: the number of its entries below `at`.
+    fn position(&self, slot: u32, at: (u64, u32)) -> usize {
+        let (base, len) = (slot as usize * self.cap, self.len[slot as usize] as usize);
+        let (keys, ids) = (&self.keys[base..base + len], &self.ids[base..base + len]);
+        let (mut lo, mut hi) = (0, len);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if (keys[mid], ids[mid]) < at {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// A slot for a new empty run.
+    fn new_slot(&mut self) -> u32 {
+        if let Some(slot) = self.spare.pop() {
+            self.len[slot as usize] = 0;
+            self.most[slot as usize * self.r..][..self.r].fill(f32::NEG_INFINITY);
+            return slot;
+        }
+        let slot = self.len.len() as u32;
+        let c = self.cap;
+        self.len.push(0);
+        self.keys.resize(self.keys.len() + c, 0);
+        self.ids.resize(self.ids.len() + c, 0);
+        self.fit.resize(self.fit.len() + c * self.r, 0.0);
+        self.most
+            .resize(self.most.len() + self.r, f32::NEG_INFINITY);
+        slot
+    }
+
+    /// Splits the run at place `i` of the order in two halves.
+    fn split(&mut self, i: usize) {
+        let upper = self.new_slot();
+        self.order.insert(i + 1, upper);
+        let lower = self.order[i];
+        let half = self.len[lower as usize] as usize / 2;
+        self.move_entries(lower, half, upper);
+        self.firsts.insert(i + 1, self.entry(upper, 0));
+    }
+
+    /// Moves the entries of run `from` at and after `e` to the end of run `to` (which has room).
+    fn move_entries(&mut self, from: u32, e: usize, to: u32) {
+        let (f, t, c) = (from as usize, to as usize, self.cap);
+        let (len, at) = (self.len[f] as usize, self.len[t] as usize);
+        let n = len - e;
+        self.keys.copy_within(f * c + e..f * c + len, t * c + at);
+        self.ids.copy_within(f * c + e..f * c + len, t * c + at);
+        for j in 0..self.r {
+            let (fc, tc) = ((f * self.r + j) * c, (t * self.r + j) * c);
+            self.fit.copy_within(fc + e..fc + len, tc + at);
+        }
+        for k in at..at + n {
+            self.slot_of[self.ids[t * c + k] as usize] = to;
+        }
+        self.len[f] = e as u32;
+        self.len[t] = (at + n) as u32;
+        self.summarize(from);
+        self.summarize(to);
+    }
+
+    /// Run at place `i` of the order fell below a quarter full: merged with its neighbour if
+    /// the two fill at most three quarters of a run, else the two share their entries evenly.
+    /// An empty run with no neighbour is dropped.
+    fn shrunk(&mut self, i: usize) {
+        if self.order.len() == 1 {
+            if self.len[self.order[0] as usize] == 0 {
+                self.spare.push(self.order.remove(0));
+                self.firsts.clear();
+            } else {
+                self.firsts[0] = self.entry(self.order[0], 0);
+            }
+            return;
+        }
+        let i = if i + 1 < self.order.len() { i } else { i - 1 };
+        let (lower, upper) = (self.order[i], self.order[i + 1]);
+        let (a, b) = (
+            self.len[lower as usize] as usize,
+            self.len[upper as usize] as usize,
+        );
+        if a + b <= self.cap * 3 / 4 {
+            self.move_entries(upper, 0, lower);
+            self.spare.push(self.order.remove(i + 1));
+            self.firsts.remove(i + 1);
+        } else {
+            self.share(lower, upper);
+            self.firsts[i + 1] = self.entry(upper, 0);
+        }
+        self.firsts[i] = self.entry(lower, 0);
+    }
+
+    /// Shares the entries of two neighbouring runs evenly between them.
+    fn share(&mut self, lower: u32, upper: u32) {
+        let (l, u, c) = (lower as usize, upper as usize, self.cap);
+        let (a, b) = (self.len[l] as usize, self.len[u] as usize);
+        self.scratch.clear();
+        self.scratch_fit.clear();
+        for (s, n) in [(l, a), (u, b)] {
+            self.scratch
+                .extend((0..n).map(|e| (self.keys[s * c + e], self.ids[s * c + e])));
+            for e in 0..n {
+                let fit = (0..self.r).map(|j| self.fit[(s * self.r + j) * c + e]);
+                self.scratch_fit.extend(fit);
+            }
+        }
+        let half = (a + b) / 2;
+        for (s, range) in [(l, 0..half), (u, half..a + b)] {
+            for (e, k) in range.clone().enumerate() {
+                (self.keys[s * c + e], self.ids[s * c + e]) = self.scratch[k];
+                for j in 0..self.r {
+                    self.fit[(s * self.r + j) * c + e] = self.scratch_fit[k * self.r + j];
+                }
+                self.slot_of[self.scratch[k].1 as usize] = s as u32;
+            }
+            self.len[s] = range.len() as u32;
+            self.summarize(s as u32);
+        }
+    }
+
+    /// Writes the most of run `slot` again.
+    fn summarize(&mut self, slot: u32) {
+        let (s, c, len) = (slot as usize, self.cap, self.len[slot as usize] as usize);
+        for j in 0..self.r {
+            let col = (s * self.r + j) * c;
+            let most = self.fit[col..col + len]
+                .iter()
+                .fold(f32::NEG_INFINITY, |m, &x| if x > m { x } else { m });
+            self.most[s * self.r + j] = most;
+        }
+    }
+}
+
+mod walk;
+
+#[cfg(test)]
+#[path = "sorted_tests.rs"]
+mod tests;

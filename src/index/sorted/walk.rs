@@ -1,0 +1,160 @@
+//! Walks over the runs in key order, passing over runs that cannot fit a demand.
+
+use super::{Go, Sorted};
+use crate::index::keyed::down;
+use crate::index::scratch32;
+
+impl Sorted {
+    /// Calls `visit(key, node, fits)` on the nodes at or after `from` in increasing (key, node)
+    /// order, as long as it says [`Go::Next`] (or [`Go::Past`] a key, to skip the other nodes
+    /// of that key); returns `Some(false)` if it stopped, `None` if it gave up, `Some(true)` if
+    /// the nodes ran out. Shown: every node whose fit keys may hold `demand` (`fits` true; the
+    /// state's test decides), the node right after each of them, and the first node reached in
+    /// each run (`fits` false where they cannot), so that a walk bounded by the key can stop
+    /// there. A run whose most cannot hold the demand in some resource is passed over with one
+    /// test per resource. O(log(runs) + runs x resources) plus O(resources) per node read in
+    /// the runs that may fit.
+    pub(in crate::index) fn walk_from(
+        &self,
+        from: (u64, u32),
+        demand: &[f64],
+        visit: &mut impl FnMut(u64, u32, bool) -> Go,
+    ) -> Option<bool> {
+        if self.order.is_empty() {
+            return Some(true);
+        }
+        scratch32(self.r, |d| {
+            for (d, &x) in d.iter_mut().zip(demand) {
+                *d = down(x);
+            }
+            let (mut i, mut pos) = self.seek(from);
+            while i < self.order.len() {
+                match self.walk_run(self.order[i], pos, d, visit) {
+                    Go::Next => (i, pos) = (i + 1, 0),
+                    Go::Past(key) => match key.checked_add(1) {
+                        Some(next) => (i, pos) = self.seek_near(i, (next, 0)),
+                        None => return Some(true),
+                    },
+                    Go::Stop => return Some(false),
+                    Go::GiveUp => return None,
+                }
+            }
+            Some(true)
+        })
+    }
+
+    /// [`Sorted::walk_from`] over the entries of one run from `pos` on: [`Go::Next`] when they
+    /// ran out, else what `visit` said last.
+    #[inline]
+    fn walk_run(
+        &self,
+        slot: u32,
+        pos: usize,
+        d: &[f32],
+        visit: &mut impl FnMut(u64, u32, bool) -> Go,
+    ) -> Go {
+        match *d {
+            [a] => self.walk_run_of(slot, pos, [a], visit),
+            [a, b] => self.walk_run_of(slot, pos, [a, b], visit),
+            [a, b, c] => self.walk_run_of(slot, pos, [a, b, c], visit),
+            [a, b, c, e] => self.walk_run_of(slot, pos, [a, b, c, e], visit),
+            _ => {
+                let run = self.run(slot);
+                if pos >= run.keys.len() {
+                    return Go::Next;
+                }
+                let may = (0..self.r).all(|j| self.most[slot as usize * self.r + j] >= d[j]);
+                run.walk(pos, may, visit, |e| {
+                    (0..self.r).all(|j| run.fit[j * self.cap + e] >= d[j])
+                })
+            }
+        }
+    }
+
+    /// [`Sorted::walk_run`] for `R` resources, the fit keys read column by column.
+    #[inline]
+    fn walk_run_of<const R: usize>(
+        &self,
+        slot: u32,
+        pos: usize,
+        d: [f32; R],
+        visit: &mut impl FnMut(u64, u32, bool) -> Go,
+    ) -> Go {
+        let run = self.run(slot);
+        let len = run.keys.len();
+        if pos >= len {
+            return Go::Next;
+        }
+        let most = &self.most[slot as usize * R..][..R];
+        let may = (0..R).all(|j| most[j] >= d[j]);
+        let cols: [&[f32]; R] = std::array::from_fn(|j| &run.fit[j * self.cap..][..len]);
+        run.walk(pos, may, visit, |e| (0..R).all(|j| cols[j][e] >= d[j]))
+    }
+
+    /// The entries of run `slot`.
+    pub(super) fn run(&self, slot: u32) -> Run<'_> {
+        let (s, c) = (slot as usize, self.cap);
+        let len = self.len[s] as usize;
+        Run {
+            keys: &self.keys[s * c..][..len],
+            ids: &self.ids[s * c..][..len],
+            fit: &self.fit[s * c * self.r..][..c * self.r],
+        }
+    }
+
+    /// The first entry at or after `at`, as its run's place in the order and its place in the
+    /// run (possibly the run's end).
+    fn seek(&self, at: (u64, u32)) -> (usize, usize) {
+        let i = self.rank(at);
+        (i, self.position(self.order[i], at))
+    }
+
+    /// [`Sorted::seek`] from the run at place `i`, `at` after its first entry: in that run if
+    /// its last entry is at or after `at`.
+    fn seek_near(&self, i: usize, at: (u64, u32)) -> (usize, usize) {
+        let slot = self.order[i];
+        let len = self.len[slot as usize] as usize;
+        if self.entry(slot, len - 1) >= at {
+            (i, self.position(slot, at))
+        } else {
+            self.seek(at)
+        }
+    }
+}
+
+/// The entries of one run: keys and nodes, and the fit keys by column (`cap` apart).
+pub(super) struct Run<'a> {
+    pub(super) keys: &'a [u64],
+    pub(super) ids: &'a [u32],
+    pub(super) fit: &'a [f32],
+}
+
+impl Run<'_> {
+    /// Shows the entries from `pos` (within the run) to `visit`, with whether `holds` says their
+    /// fit keys hold the demand; only the first, not fitting, where the run cannot (`may` false).
+    #[inline]
+    fn walk(
+        &self,
+        pos: usize,
+        may: bool,
+        visit: &mut impl FnMut(u64, u32, bool) -> Go,
+        holds: impl Fn(usize) -> bool,
+    ) -> Go {
+        if !may {
+            return visit(self.keys[pos], self.ids[pos], false);
+        }
+        let (keys, ids) = (self.keys, &self.ids[..self.keys.len()]);
+        let mut show = true;
+        for (e, &key) in keys.iter().enumerate().skip(pos) {
+            let fits = holds(e);
+            if fits || show {
+                match visit(key, ids[e], fits) {
+                    Go::Next => {}
+                    other => return other,
+                }
+            }
+            show = fits;
+        }
+        Go::Next
+    }
+}

@@ -1,0 +1,150 @@
+//! Unit tests of [`sorted`](super).
+
+use super::*;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A filed node as the reference keeps it: key, node, free row (capacity 100 throughout).
+type Entry = (u64, u32, Vec<f64>);
+
+/// Every run in order, its entries sorted, within `cap` and (but for a lone run) at least a
+/// quarter full... or just merged/shared; its most the most of its fit keys; the first entries,
+/// slots and keys per node as filed; the entries together exactly the reference's.
+fn check(s: &Sorted, want: &[Entry]) {
+    let mut all = Vec::new();
+    for (i, &slot) in s.order.iter().enumerate() {
+        let run = s.run(slot);
+        let len = run.keys.len();
+        assert!(len > 0 && len <= s.cap, "run {i} holds {len}");
+        assert_eq!(s.firsts[i], (run.keys[0], run.ids[0]));
+        for j in 0..s.r {
+            let col = &run.fit[j * s.cap..][..len];
+            let most = col.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
+            assert_eq!(
+                s.most[slot as usize * s.r + j],
+                most,
+                "run {i} resource {j}"
+            );
+        }
+        for e in 0..len {
+            assert_eq!(s.slot_of[run.ids[e] as usize], slot);
+            assert_eq!(s.key_of[run.ids[e] as usize], run.keys[e]);
+            all.push((run.keys[e], run.ids[e]));
+        }
+    }
+    assert_eq!(s.firsts.len(), s.order.len());
+    let reference: Vec<(u64, u32)> = want.iter().map(|e| (e.0, e.1)).collect();
+    assert_eq!(all, reference);
+    // No more runs than a quarter full each would take (and one more).
+    assert!(
+        s.order.len() <= 4 * want.len() / s.cap + 1,
+        "{} runs",
+        s.order.len()
+    );
+}
+
+/// The nodes a walk from `from` shows for `demand` when it always goes on (`past`: skipping
+/// the other nodes of each key shown), with whether they fit.
+fn shown(s: &Sorted, from: (u64, u32), demand: &[f64], past: bool) -> Vec<(u64, u32, bool)> {
+    let mut out = Vec::new();
+    let last = s.walk_from(from, demand, &mut |key, node, fits| {
+        out.push((key, node, fits));
+        if past { Go::Past(key) } else { Go::Next }
+    });
+    assert_eq!(last, Some(true));
+    out
+}
+
+#[test]
+fn runs_stay_sorted_and_summarized_through_splits_merges_and_shares() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for (r, nodes) in [(1, 40), (3, 200), (5, 90)] {
+        let mut s = Sorted::new(nodes, r, 8);
+        let mut want: Vec<Entry> = Vec::new();
+        let cap = vec![100.0; r];
+        for step in 0..3_000 {
+            let node = rng.random_range(0..nodes as u32);
+            match want.iter().position(|e| e.1 == node) {
+                // Out, and (mostly) back under a larger key, as a placement files it.
+                Some(i) => {
+                    let (key, ..) = want.remove(i);
+                    s.remove(node);
+                    if rng.random_range(0..4) > 0 {
+                        let key = key + rng.random_range(0..3) * 5;
+                        let free: Vec<f64> = (0..r)
+                            .map(|_| rng.random_range(0..=10) as f64 * 10.0)
+                            .collect();
+                        s.insert(node, key, (&free, &cap));
+                        want.push((key, node, free));
+                    }
+                }
+                None => {
+                    // Few keys (many ties) early on, any later.
+                    let key = if step < 1_000 {
+                        rng.random_range(0..4)
+                    } else {
+                        rng.random_range(0..1_000)
+                    };
+                    let free: Vec<f64> = (0..r)
+                        .map(|_| rng.random_range(0..=10) as f64 * 10.0)
+                        .collect();
+                    s.insert(node, key, (&free, &cap));
+                    want.push((key, node, free));
+                }
+            }
+            want.sort_by_key(|e| (e.0, e.1));
+            check(&s, &want);
+            if step % 10 == 0 {
+                walks_show_what_fits(&s, &want, &mut rng);
+            }
+        }
+    }
+}
+
+/// Every fitting node at or after `from` is shown, in order, with `fits` as its fit keys say;
+/// skipping past a key shows no other node of it, and still every key with a fitting node.
+fn walks_show_what_fits(s: &Sorted, want: &[Entry], rng: &mut ChaCha8Rng) {
+    let r = s.r;
+    let demand: Vec<f64> = (0..r)
+        .map(|_| rng.random_range(0..=11) as f64 * 9.5)
+        .collect();
+    let from = match want.get(rng.random_range(0..want.len() + 1)) {
+        Some(e) if rng.random_range(0..2) == 0 => (e.0, e.1),
+        _ => (rng.random_range(0..1_000), rng.random_range(0..300)),
+    };
+    let after: Vec<&Entry> = want.iter().filter(|e| (e.0, e.1) >= from).collect();
+    let fits = |e: &Entry| e.2.iter().zip(&demand).all(|(&f, &d)| d <= f);
+    let got = shown(s, from, &demand, false);
+    let order: Vec<(u64, u32)> = after
+        .iter()
+        .map(|e| (e.0, e.1))
+        .filter(|a| got.iter().any(|g| (g.0, g.1) == *a))
+        .collect();
+    assert_eq!(
+        order,
+        got.iter().map(|g| (g.0, g.1)).collect::<Vec<_>>(),
+        "shown in order"
+    );
+    for e in &after {
+        let seen = got.iter().find(|g| (g.0, g.1) == (e.0, e.1));
+        if fits(e) {
+            assert_eq!(seen.map(|g| g.2), Some(true), "fitting node {} shown", e.1);
+        } else if let Some(g) = seen {
+            assert!(!g.2, "node {} shown as fitting", e.1);
+        }
+    }
+    // Shown at most once per run beyond the fitting ones and the node after each.
+    let extra = got.iter().filter(|g| !g.2).count();
+    assert!(
+        extra <= s.order.len() + got.iter().filter(|g| g.2).count(),
+        "{extra} not fitting shown"
+    );
+    let skipped = shown(s, from, &demand, true);
+    assert!(
+        skipped.windows(2).all(|w| w[0].0 < w[1].0),
+        "one node per key"
+    );
+    for e in after.iter().filter(|e| fits(e)) {
+        assert!(skipped.iter().any(|g| g.0 == e.0), "key {} shown", e.0);
+    }
+}

@@ -269,7 +269,7 @@ impl Instance {
     }
 }
 
-/// The largest share of any resource: max over r of demand[r] / capacity[r] (0 where both are
+/// The largest share of any resource: max over r of `demand[r] / capacity[r]` (0 where both are
 /// 0). Complexity: O(resources).
 pub fn share(demand: &[f64], capacity: &[f64]) -> f64 {
     demand

@@ -77,7 +77,7 @@ impl Sorted {
         }
     }
 
-    /// The key `node` was filed under (0 if it is not filed).
+    /// The key `node` was last filed under (0 if it never was).
     pub(super) fn key(&self, node: u32) -> u64 {
         self.key_of[node as usize]
     }

@@ -112,7 +112,7 @@ pub struct SimReport {
     /// Per resource, time-weighted over `[0, makespan]`: used / capacity of the nodes up.
     pub utilization: BTreeMap<String, f64>,
     /// Per resource, time-weighted over `[0, makespan]`: stranded / capacity of the nodes up
-    /// (see [`stranded`](super::stranded)).
+    /// (see [`stranded`](crate::stranded)).
     pub stranded: BTreeMap<String, f64>,
     /// Time-weighted mean of the tasks waiting over `[0, makespan]`.
     pub mean_waiting: f64,

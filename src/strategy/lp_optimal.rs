@@ -23,7 +23,7 @@ use std::time::Instant;
 /// method of [`crate::exact`] (branch and bound on the pattern formulation, bounded by column
 /// generation with a proven Lagrangian bound, nodes completed by enumeration when the gap is
 /// small), which hands each new incumbent to the consolidation engine again
-/// ([`INCUMBENT_STEPS`]). If no placement of every placeable task is found (the cluster may be
+/// (`INCUMBENT_STEPS`). If no placement of every placeable task is found (the cluster may be
 /// too small), the assignment MILP of [`crate::lp`] maximises the tasks placed, then minimises
 /// the nodes, in the time left. The status says honestly what happened:
 /// - `optimal`: the nodes used meet a proven bound (the bound is then the node count);

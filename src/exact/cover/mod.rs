@@ -13,7 +13,7 @@
 //!
 //! and each of its bins has `rc <= gap = T - pi . left + (T - 1) f`.
 //!
-//! 1. Enumeration ([`columns`]): per node type with a free node, the maximal bins worth at least
+//! 1. Enumeration (`columns`): per node type with a free node, the maximal bins worth at least
 //!    `1 - gap` (the knapsack's enumeration), and every bin obtained from them by taking tasks
 //!    out while the value stays at least `1 - gap`. A packable bin grows into a maximal one of
 //!    at least its value, so every bin a packing into `T` bins can use is listed.

@@ -166,25 +166,39 @@ impl Sorted {
     /// The place in the order of the run that holds `at` or would: the last whose first entry
     /// is at most `at` (the first run if none is). The order is not empty.
     fn rank(&self, at: (u64, u32)) -> usize {
-        self.firsts
-            .partition_point(|&first| first <= at)
-            .saturating_sub(1)
+        let firsts = &self.firsts;
+        // As in `position`, without a branch on the comparisons.
+        let (mut lo, mut size) = (0, firsts.len());
+        while size > 1 {
+            let half = size / 2;
+            let (key, node) = firsts[lo + half];
+            lo = if (key < at.0) | ((key == at.0) & (node <= at.1)) {
+                lo + half
+            } else {
+                lo
+            };
+            size -= half;
+        }
+        lo
     }
 
     /// The place of `at` in run `slot`: the number of its entries below `at`.
     fn position(&self, slot: u32, at: (u64, u32)) -> usize {
         let (base, len) = (slot as usize * self.cap, self.len[slot as usize] as usize);
         let (keys, ids) = (&self.keys[base..base + len], &self.ids[base..base + len]);
-        let (mut lo, mut hi) = (0, len);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if (keys[mid], ids[mid]) < at {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+        // Without a branch on the comparisons (their outcome is not predictable): `size` halves
+        // while `lo` stays the last entry known below `at`, if any.
+        let below = |e: usize| (keys[e] < at.0) | ((keys[e] == at.0) & (ids[e] < at.1));
+        if len == 0 {
+            return 0;
         }
-        lo
+        let (mut lo, mut size) = (0, len);
+        while size > 1 {
+            let half = size / 2;
+            lo = if below(lo + half) { lo + half } else { lo };
+            size -= half;
+        }
+        lo + usize::from(below(lo))
     }
 
     /// A slot for a new empty run.

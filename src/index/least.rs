@@ -100,9 +100,10 @@ impl Least {
     /// score that is a function of the number alone and does not rise with it (`score_of`, from
     /// a node's number): `Some(answer)`, or `None` if the walk gave up.
     ///
-    /// Complexity: O(log(nodes) + resources) per node visited, subtrees too full for the task
-    /// passed over whole; usually the first node visited fits, and the score of the next
-    /// number up shows that no later node can tie.
+    /// Complexity: O(log(nodes)) to find where the walk starts, then O(resources) per node read
+    /// and per run passed over (runs too full for the task are passed over whole); usually a
+    /// few nodes from the start one fits, and the score of the next number up shows that no
+    /// later node can tie.
     pub(crate) fn best(
         &mut self,
         state: &State<'_>,

@@ -94,8 +94,7 @@ impl Sorted {
         let mut i = self.rank(at);
         if self.len[self.order[i] as usize] as usize == self.cap {
             self.split(i);
-            let upper = self.order[i + 1];
-            if self.entry(upper, 0) <= at {
+            if self.firsts[i + 1] <= at {
                 i += 1;
             }
         }
@@ -166,39 +165,14 @@ impl Sorted {
     /// The place in the order of the run that holds `at` or would: the last whose first entry
     /// is at most `at` (the first run if none is). The order is not empty.
     fn rank(&self, at: (u64, u32)) -> usize {
-        let firsts = &self.firsts;
-        // As in `position`, without a branch on the comparisons.
-        let (mut lo, mut size) = (0, firsts.len());
-        while size > 1 {
-            let half = size / 2;
-            let (key, node) = firsts[lo + half];
-            lo = if (key < at.0) | ((key == at.0) & (node <= at.1)) {
-                lo + half
-            } else {
-                lo
-            };
-            size -= half;
-        }
-        lo
+        partition_point(self.firsts.len(), |i| !below(at, self.firsts[i])).saturating_sub(1)
     }
 
     /// The place of `at` in run `slot`: the number of its entries below `at`.
     fn position(&self, slot: u32, at: (u64, u32)) -> usize {
         let (base, len) = (slot as usize * self.cap, self.len[slot as usize] as usize);
         let (keys, ids) = (&self.keys[base..base + len], &self.ids[base..base + len]);
-        // Without a branch on the comparisons (their outcome is not predictable): `size` halves
-        // while `lo` stays the last entry known below `at`, if any.
-        let below = |e: usize| (keys[e] < at.0) | ((keys[e] == at.0) & (ids[e] < at.1));
-        if len == 0 {
-            return 0;
-        }
-        let (mut lo, mut size) = (0, len);
-        while size > 1 {
-            let half = size / 2;
-            lo = if below(lo + half) { lo + half } else { lo };
-            size -= half;
-        }
-        lo + usize::from(below(lo))
+        partition_point(len, |e| below((keys[e], ids[e]), at))
     }
 
     /// A slot for a new empty run.
@@ -318,6 +292,30 @@ impl Sorted {
             self.most[s * self.r + j] = most;
         }
     }
+}
+
+/// Whether (key, node) `a` comes before `b`, without a branch (as in [`partition_point`]).
+#[inline]
+fn below(a: (u64, u32), b: (u64, u32)) -> bool {
+    (a.0 < b.0) | ((a.0 == b.0) & (a.1 < b.1))
+}
+
+/// The number of places at the start of `0..len` where `holds` is true (it is true, then
+/// false), found without a branch on `holds` (its outcome is not predictable: a mispredicted
+/// branch per step cost more than the search): `size` halves while `lo` stays the last place
+/// known to hold, if any.
+#[inline]
+fn partition_point(len: usize, holds: impl Fn(usize) -> bool) -> usize {
+    if len == 0 {
+        return 0;
+    }
+    let (mut lo, mut size) = (0, len);
+    while size > 1 {
+        let half = size / 2;
+        lo = if holds(lo + half) { lo + half } else { lo };
+        size -= half;
+    }
+    lo + usize::from(holds(lo))
 }
 
 mod walk;

@@ -11,9 +11,14 @@
 //! rounding and win by a lower index. Where the next number up already scores below the best,
 //! no later node can tie and the query ends; so does it at the first node, fitting or not, that
 //! scores below. It gives up (the caller asks the node tree) after [`VISITS`] fitting nodes.
+//!
+//! No search where a walk already looked: a query for a demand seen before starts at the place
+//! where the walk showed the last query's first fitting node (if its neighbours there show it
+//! still goes there, a few entries off at most), and the node placed is taken out of its run at
+//! the place the walk showed it.
 
 use super::keyed::{from_ordered_bits, ordered_bits};
-use super::sorted::{Go, Sorted};
+use super::sorted::{Go, Place, Sorted};
 use super::{Memo, Seen};
 use crate::state::{Stamp, State};
 
@@ -42,9 +47,12 @@ pub(crate) struct Least {
     filed: Vec<bool>,
     /// Nodes not filed (their number is not a number): the index gives up while there are any.
     odd: usize,
-    /// Where the last query for each demand found its first fitting node: a placement only
-    /// takes capacity and (while numbers only grow) moves its node later in the order.
-    memo: Memo<(u64, u32)>,
+    /// Where the last query for each demand found its first fitting node (and where the walk
+    /// showed it): a placement only takes capacity and (while numbers only grow) moves its node
+    /// later in the order.
+    memo: Memo<((u64, u32), Option<Place>)>,
+    /// The last answer and where the walk showed it, to take it out without a search.
+    found: Option<(u32, Place)>,
 }
 
 impl Least {
@@ -57,31 +65,34 @@ impl Least {
             filed: Vec::new(),
             odd: 0,
             memo: Memo::new(0),
+            found: None,
         }
     }
 
     /// Told that the state's last change placed `task` on `node`.
     pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
         self.memo.placed(state, task);
-        self.refile(state, node);
+        let hint = self.found.take().filter(|f| f.0 as usize == node);
+        self.refile(state, node, hint.map(|f| f.1));
     }
 
     /// Told that `node` changed by the state's last change (of any kind); any other change
     /// unseen means a rebuild at the next query.
     pub(crate) fn changed(&mut self, state: &State<'_>, node: usize) {
         self.memo.forget();
-        self.refile(state, node);
+        self.found = None;
+        self.refile(state, node, None);
     }
 
-    /// Files `node` again after the state's last change.
-    fn refile(&mut self, state: &State<'_>, node: usize) {
+    /// Files `node` again after the state's last change (`hint`: where a walk showed it).
+    fn refile(&mut self, state: &State<'_>, node: usize, hint: Option<Place>) {
         let now = state.stamp();
         match Seen::of(self.stamp, now) {
             Seen::Current => {}
             Seen::Next if self.filed.len() == state.nodes() && node < self.filed.len() => {
                 let before = self.filed[node].then(|| self.sorted.key(node as u32));
                 if before.is_some() {
-                    self.sorted.remove(node as u32);
+                    self.sorted.remove(node as u32, hint);
                 } else {
                     self.odd -= 1;
                 }
@@ -118,14 +129,14 @@ impl Least {
         }
         let (mut best, mut best_node, mut visits) = (f64::NEG_INFINITY, usize::MAX, 0);
         let demand = state.demand_row(task);
-        let from = self.memo.start(state, task).unwrap_or((0, 0));
+        let (from, hint) = self.memo.start(state, task).unwrap_or(((0, 0), None));
         let score_at = |key: u64| score_of(from_ordered_bits(key));
         // Whether the first node that fits is still to be remembered (for the next query).
         let mut first = true;
         // The number of the best node so far.
         let mut last: Option<u64> = None;
-        let (memo, sorted) = (&mut self.memo, &self.sorted);
-        let step = sorted.walk_from(from, demand, &mut |key, node, fits| {
+        let (memo, sorted, mut found) = (&mut self.memo, &self.sorted, None);
+        let step = sorted.walk_from(from, hint, demand, &mut |key, node, fits, place| {
             if let Some(k) = last {
                 if key == k {
                     // Higher indices, the same score: none better.
@@ -148,11 +159,12 @@ impl Least {
                 return Go::Next;
             }
             if std::mem::take(&mut first) {
-                memo.record(state, task, (key, node));
+                memo.record(state, task, ((key, node), Some(place)));
             }
             let s = score_at(key);
             if s > best || node < best_node as u32 {
                 (best, best_node) = (s, node as usize);
+                found = Some((node, place));
             }
             last = Some(key);
             // The other nodes of this number have higher indices and no higher score; one of a
@@ -163,9 +175,10 @@ impl Least {
                 _ => Go::Stop,
             }
         });
+        self.found = found;
         step?;
         if first {
-            self.memo.record(state, task, (u64::MAX, u32::MAX));
+            self.memo.record(state, task, ((u64::MAX, u32::MAX), None));
         }
         Some((best_node != usize::MAX).then_some(best_node))
     }
@@ -176,6 +189,7 @@ impl Least {
         self.filed = vec![false; nodes];
         self.odd = 0;
         self.memo = Memo::new(state.resources());
+        self.found = None;
         for n in 0..nodes {
             self.file(state, n);
         }

@@ -28,6 +28,15 @@ pub(super) enum Go {
     GiveUp,
 }
 
+/// Where a walk showed an entry: its run's place in the order, the run, and the entry's place
+/// in it. A later search for that entry, or for where it was, may start there (checked first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Place {
+    i: u32,
+    slot: u32,
+    pos: u32,
+}
+
 /// See the [module](self) documentation.
 ///
 /// Memory: per node 12 bytes (its run and key); per run, room for `cap` entries of 12 bytes and
@@ -91,7 +100,13 @@ impl Sorted {
             self.order.push(slot);
             self.firsts.push(at);
         }
-        let mut i = self.rank(at);
+        // Filed after every node (as when filing in order): at the end, no search.
+        let last = self.after_all(at);
+        let mut i = if last {
+            self.order.len() - 1
+        } else {
+            self.rank(at)
+        };
         if self.len[self.order[i] as usize] as usize == self.cap {
             self.split(i);
             if self.firsts[i + 1] <= at {
@@ -99,12 +114,22 @@ impl Sorted {
             }
         }
         let slot = self.order[i];
-        let pos = self.position(slot, at);
         let (s, c, len) = (slot as usize, self.cap, self.len[slot as usize] as usize);
         let base = s * c;
-        self.keys
-            .copy_within(base + pos..base + len, base + pos + 1);
-        self.ids.copy_within(base + pos..base + len, base + pos + 1);
+        // The entries after `at` move up one, from the last down (no search: they are moved
+        // anyway).
+        let mut pos = len;
+        if !last {
+            let (keys, ids) = (
+                &mut self.keys[base..][..=len],
+                &mut self.ids[base..][..=len],
+            );
+            while pos > 0 && below(at, (keys[pos - 1], ids[pos - 1])) {
+                keys[pos] = keys[pos - 1];
+                ids[pos] = ids[pos - 1];
+                pos -= 1;
+            }
+        }
         (self.keys[base + pos], self.ids[base + pos]) = at;
         for j in 0..self.r {
             let col = (s * self.r + j) * c;
@@ -124,18 +149,25 @@ impl Sorted {
         self.key_of[node as usize] = key;
     }
 
-    /// Takes `node` (filed) out. O(log(cap) + cap x resources).
-    pub(super) fn remove(&mut self, node: u32) {
+    /// Takes `node` (filed) out; `hint`: where a walk showed it, if it did (no search then).
+    /// O(log(cap) + cap x resources).
+    pub(super) fn remove(&mut self, node: u32, hint: Option<Place>) {
         let at = (self.key_of[node as usize], node);
         let slot = self.slot_of[node as usize];
         let (s, c) = (slot as usize, self.cap);
-        let pos = self.position(slot, at);
         let (base, len) = (s * c, self.len[s] as usize);
+        let hint = hint.filter(|p| {
+            p.slot == slot && (p.pos as usize) < len && self.ids[base + p.pos as usize] == node
+        });
+        let pos = hint.map_or_else(|| self.position(slot, at), |p| p.pos as usize);
         self.keys
             .copy_within(base + pos + 1..base + len, base + pos);
         self.ids.copy_within(base + pos + 1..base + len, base + pos);
         let shrinking = len - 1 < self.cap / 4;
-        let i = (shrinking || pos == 0).then(|| self.rank(at));
+        let i = (shrinking || pos == 0).then(|| match hint {
+            Some(p) if self.order.get(p.i as usize) == Some(&slot) => p.i as usize,
+            _ => self.rank(at),
+        });
         let mut stale = false;
         for j in 0..self.r {
             let col = (s * self.r + j) * c;
@@ -154,6 +186,13 @@ impl Sorted {
                 self.firsts[i] = self.entry(slot, 0);
             }
         }
+    }
+
+    /// Whether `at` comes after every entry (the order is not empty).
+    fn after_all(&self, at: (u64, u32)) -> bool {
+        let slot = self.order[self.order.len() - 1];
+        let len = self.len[slot as usize] as usize;
+        len == 0 || below(self.entry(slot, len - 1), at)
     }
 
     /// The entry at `e` in run `slot`.
@@ -286,12 +325,26 @@ impl Sorted {
         let (s, c, len) = (slot as usize, self.cap, self.len[slot as usize] as usize);
         for j in 0..self.r {
             let col = (s * self.r + j) * c;
-            let most = self.fit[col..col + len]
-                .iter()
-                .fold(f32::NEG_INFINITY, |m, &x| if x > m { x } else { m });
-            self.most[s * self.r + j] = most;
+            self.most[s * self.r + j] = most_of(&self.fit[col..col + len]);
         }
     }
+}
+
+/// The most of `col` (-inf if empty): eight maxima kept side by side, so that the comparisons
+/// do not wait on one another (and may go to vector instructions).
+fn most_of(col: &[f32]) -> f32 {
+    let max = |m: f32, x: f32| if x > m { x } else { m };
+    let mut lanes = [f32::NEG_INFINITY; 8];
+    let chunks = col.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (m, &x) in lanes.iter_mut().zip(chunk) {
+            *m = max(*m, x);
+        }
+    }
+    rest.iter()
+        .chain(&lanes)
+        .fold(f32::NEG_INFINITY, |m, &x| max(m, x))
 }
 
 /// Whether (key, node) `a` comes before `b`, without a branch (as in [`partition_point`]).

@@ -43,16 +43,55 @@ fn check(s: &Sorted, want: &[Entry]) {
     );
 }
 
-/// The nodes a walk from `from` shows for `demand` when it always goes on (`past`: skipping
-/// the other nodes of each key shown), with whether they fit.
-fn shown(s: &Sorted, from: (u64, u32), demand: &[f64], past: bool) -> Vec<(u64, u32, bool)> {
+/// The nodes a walk from `from` (starting at `hint` if that holds) shows for `demand` when it
+/// always goes on (`past`: skipping the other nodes of each key shown), with whether they fit.
+fn shown_at(
+    s: &Sorted,
+    from: (u64, u32),
+    hint: Option<Place>,
+    demand: &[f64],
+    past: bool,
+) -> Vec<(u64, u32, bool)> {
     let mut out = Vec::new();
-    let last = s.walk_from(from, demand, &mut |key, node, fits| {
+    let last = s.walk_from(from, hint, demand, &mut |key, node, fits, _| {
         out.push((key, node, fits));
         if past { Go::Past(key) } else { Go::Next }
     });
     assert_eq!(last, Some(true));
     out
+}
+
+/// [`shown_at`] without a hint.
+fn shown(s: &Sorted, from: (u64, u32), demand: &[f64], past: bool) -> Vec<(u64, u32, bool)> {
+    shown_at(s, from, None, demand, past)
+}
+
+/// Every node with the place a walk shows it at (every node fits no demand at all).
+fn places(s: &Sorted) -> Vec<((u64, u32), Place)> {
+    let mut out = Vec::new();
+    let none = vec![f64::NEG_INFINITY; s.r];
+    s.walk_from((0, 0), None, &none, &mut |key, node, fits, place| {
+        assert!(fits);
+        out.push(((key, node), place));
+        Go::Next
+    });
+    out
+}
+
+/// A hint for taking `node` out: none, where it is now, or where it was when `old` was taken
+/// (maybe wrong by now).
+fn hint_for(
+    s: &Sorted,
+    node: u32,
+    old: &[((u64, u32), Place)],
+    rng: &mut ChaCha8Rng,
+) -> Option<Place> {
+    let find = |all: &[((u64, u32), Place)]| all.iter().find(|e| e.0.1 == node).map(|e| e.1);
+    match rng.random_range(0..3) {
+        0 => None,
+        1 => find(&places(s)),
+        _ => find(old),
+    }
 }
 
 #[test]
@@ -62,13 +101,15 @@ fn runs_stay_sorted_and_summarized_through_splits_merges_and_shares() {
         let mut s = Sorted::new(nodes, r, 8);
         let mut want: Vec<Entry> = Vec::new();
         let cap = vec![100.0; r];
+        let mut old = Vec::new();
         for step in 0..3_000 {
             let node = rng.random_range(0..nodes as u32);
             match want.iter().position(|e| e.1 == node) {
                 // Out, and (mostly) back under a larger key, as a placement files it.
                 Some(i) => {
                     let (key, ..) = want.remove(i);
-                    s.remove(node);
+                    let hint = hint_for(&s, node, &old, &mut rng);
+                    s.remove(node, hint);
                     if rng.random_range(0..4) > 0 {
                         let key = key + rng.random_range(0..3) * 5;
                         let free: Vec<f64> = (0..r)
@@ -96,6 +137,8 @@ fn runs_stay_sorted_and_summarized_through_splits_merges_and_shares() {
             check(&s, &want);
             if step % 10 == 0 {
                 walks_show_what_fits(&s, &want, &mut rng);
+                hints_change_no_walk(&s, &old, &mut rng);
+                old = places(&s);
             }
         }
     }
@@ -146,5 +189,20 @@ fn walks_show_what_fits(s: &Sorted, want: &[Entry], rng: &mut ChaCha8Rng) {
     );
     for e in after.iter().filter(|e| fits(e)) {
         assert!(skipped.iter().any(|g| g.0 == e.0), "key {} shown", e.0);
+    }
+}
+
+/// A walk from a node's old place shows what a walk that searches shows, however the runs
+/// changed since (`old` from some steps before).
+fn hints_change_no_walk(s: &Sorted, old: &[((u64, u32), Place)], rng: &mut ChaCha8Rng) {
+    let demand: Vec<f64> = (0..s.r)
+        .map(|_| rng.random_range(0..=11) as f64 * 9.5)
+        .collect();
+    for &(from, place) in old {
+        assert_eq!(
+            shown_at(s, from, Some(place), &demand, false),
+            shown(s, from, &demand, false),
+            "from {from:?} at {place:?}"
+        );
     }
 }

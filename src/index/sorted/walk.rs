@@ -1,14 +1,15 @@
 //! Walks over the runs in key order, passing over runs that cannot fit a demand.
 
-use super::{Go, Sorted};
+use super::{Go, Place, Sorted, below};
 use crate::index::keyed::down;
 use crate::index::scratch32;
 
 impl Sorted {
-    /// Calls `visit(key, node, fits)` on the nodes at or after `from` in increasing (key, node)
-    /// order, as long as it says [`Go::Next`] (or [`Go::Past`] a key, to skip the other nodes
-    /// of that key); returns `Some(false)` if it stopped, `None` if it gave up, `Some(true)` if
-    /// the nodes ran out. Shown: every node whose fit keys may hold `demand` (`fits` true; the
+    /// Calls `visit(key, node, fits, place)` on the nodes at or after `from` in increasing
+    /// (key, node) order, as long as it says [`Go::Next`] (or [`Go::Past`] a key, to skip the
+    /// other nodes of that key); returns `Some(false)` if it stopped, `None` if it gave up,
+    /// `Some(true)` if the nodes ran out. It starts at `hint` (a place a walk showed) if that is
+    /// still where `from` goes, checked by its neighbours; else it searches. Shown: every node whose fit keys may hold `demand` (`fits` true; the
     /// state's test decides), the node right after each of them, and the first node reached in
     /// each run (`fits` false where they cannot), so that a walk bounded by the key can stop
     /// there. A run whose most cannot hold the demand in some resource is passed over with one
@@ -17,8 +18,9 @@ impl Sorted {
     pub(in crate::index) fn walk_from(
         &self,
         from: (u64, u32),
+        hint: Option<Place>,
         demand: &[f64],
-        visit: &mut impl FnMut(u64, u32, bool) -> Go,
+        visit: &mut impl FnMut(u64, u32, bool, Place) -> Go,
     ) -> Option<bool> {
         if self.order.is_empty() {
             return Some(true);
@@ -27,9 +29,25 @@ impl Sorted {
             for (d, &x) in d.iter_mut().zip(demand) {
                 *d = down(x);
             }
-            let (mut i, mut pos) = self.seek(from);
+            let (mut i, mut pos) = hint
+                .and_then(|p| self.near(p, from))
+                .unwrap_or_else(|| self.seek(from));
             while i < self.order.len() {
-                match self.walk_run(self.order[i], pos, d, visit) {
+                let slot = self.order[i];
+                let visit = &mut |key, node, fits, e: usize| {
+                    let pos = e as u32;
+                    visit(
+                        key,
+                        node,
+                        fits,
+                        Place {
+                            i: i as u32,
+                            slot,
+                            pos,
+                        },
+                    )
+                };
+                match self.walk_run(slot, pos, d, visit) {
                     Go::Next => (i, pos) = (i + 1, 0),
                     Go::Past(key) => match key.checked_add(1) {
                         Some(next) => (i, pos) = self.seek_near(i, (next, 0)),
@@ -51,7 +69,7 @@ impl Sorted {
         slot: u32,
         pos: usize,
         d: &[f32],
-        visit: &mut impl FnMut(u64, u32, bool) -> Go,
+        visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
     ) -> Go {
         match *d {
             [a] => self.walk_run_of(slot, pos, [a], visit),
@@ -78,7 +96,7 @@ impl Sorted {
         slot: u32,
         pos: usize,
         d: [f32; R],
-        visit: &mut impl FnMut(u64, u32, bool) -> Go,
+        visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
     ) -> Go {
         let run = self.run(slot);
         let len = run.keys.len();
@@ -109,6 +127,48 @@ impl Sorted {
         (i, self.position(self.order[i], at))
     }
 
+    /// [`Sorted::seek`] near place `p`, if `at` goes within a few entries of it there: its run
+    /// still at that place in the order, with its entries below `at` up to there, and `at`
+    /// within its range (entries taken out or filed before `at` since moved it a little).
+    fn near(&self, p: Place, at: (u64, u32)) -> Option<(usize, usize)> {
+        const STEPS: usize = 8;
+        let (i, slot) = (p.i as usize, p.slot);
+        if self.order.get(i) != Some(&slot) {
+            return None;
+        }
+        let len = self.len[slot as usize] as usize;
+        let mut pos = (p.pos as usize).min(len);
+        for _ in 0..STEPS {
+            if pos == 0 || below(self.entry(slot, pos - 1), at) {
+                break;
+            }
+            pos -= 1;
+        }
+        for _ in 0..STEPS {
+            if pos == len || !below(self.entry(slot, pos), at) {
+                break;
+            }
+            pos += 1;
+        }
+        let after = match (pos, i) {
+            (0, 0) => true,
+            (0, _) => {
+                let before = self.order[i - 1];
+                below(
+                    self.entry(before, self.len[before as usize] as usize - 1),
+                    at,
+                )
+            }
+            _ => below(self.entry(slot, pos - 1), at),
+        };
+        let before = if pos == len {
+            self.firsts.get(i + 1).is_none_or(|&next| below(at, next))
+        } else {
+            !below(self.entry(slot, pos), at)
+        };
+        (after && before).then_some((i, pos))
+    }
+
     /// [`Sorted::seek`] from the run at place `i`, `at` after its first entry: in that run if
     /// its last entry is at or after `at`.
     fn seek_near(&self, i: usize, at: (u64, u32)) -> (usize, usize) {
@@ -137,18 +197,18 @@ impl Run<'_> {
         &self,
         pos: usize,
         may: bool,
-        visit: &mut impl FnMut(u64, u32, bool) -> Go,
+        visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
         holds: impl Fn(usize) -> bool,
     ) -> Go {
         if !may {
-            return visit(self.keys[pos], self.ids[pos], false);
+            return visit(self.keys[pos], self.ids[pos], false, pos);
         }
         let (keys, ids) = (self.keys, &self.ids[..self.keys.len()]);
         let mut show = true;
         for (e, &key) in keys.iter().enumerate().skip(pos) {
             let fits = holds(e);
             if fits || show {
-                match visit(key, ids[e], fits) {
+                match visit(key, ids[e], fits, e) {
                     Go::Next => {}
                     other => return other,
                 }

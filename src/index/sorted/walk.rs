@@ -9,12 +9,13 @@ impl Sorted {
     /// (key, node) order, as long as it says [`Go::Next`] (or [`Go::Past`] a key, to skip the
     /// other nodes of that key); returns `Some(false)` if it stopped, `None` if it gave up,
     /// `Some(true)` if the nodes ran out. It starts at `hint` (a place a walk showed) if that is
-    /// still where `from` goes, checked by its neighbours; else it searches. Shown: every node whose fit keys may hold `demand` (`fits` true; the
-    /// state's test decides), the node right after each of them, and the first node reached in
-    /// each run (`fits` false where they cannot), so that a walk bounded by the key can stop
-    /// there. A run whose most cannot hold the demand in some resource is passed over with one
-    /// test per resource. O(log(runs) + runs x resources) plus O(resources) per node read in
-    /// the runs that may fit.
+    /// still where `from` goes, checked by its neighbours; else it searches. Shown, with where:
+    /// every node whose fit keys may hold `demand` (`fits` true; the state's test decides), the
+    /// node right after each of them, and the first node reached in each run (`fits` false where
+    /// they cannot), so that a walk bounded by the key can stop there. A run whose most cannot
+    /// hold the demand in some resource is passed over with one test per resource.
+    /// O(log(runs) + runs x resources) plus O(resources) per node read in the runs that may
+    /// fit; no O(log(runs)) search from a hint that holds.
     pub(in crate::index) fn walk_from(
         &self,
         from: (u64, u32),

@@ -77,7 +77,7 @@ pub(super) fn down(x: f64) -> f32 {
 
 /// The larger of two bounds (neither is NaN: fit keys are rounded from checked rows).
 #[inline]
-fn max(a: f32, b: f32) -> f32 {
+pub(super) fn max(a: f32, b: f32) -> f32 {
     if a > b { a } else { b }
 }
 

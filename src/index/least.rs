@@ -51,8 +51,9 @@ pub(crate) struct Least {
     /// showed it): a placement only takes capacity and (while numbers only grow) moves its node
     /// later in the order.
     memo: Memo<((u64, u32), Option<Place>)>,
-    /// The last answer and where the walk showed it, to take it out without a search.
-    found: Option<(u32, Place)>,
+    /// Where the walk showed the last answer, to take it out without a search (the runs check
+    /// that the node taken out is there).
+    found: Option<Place>,
 }
 
 impl Least {
@@ -72,8 +73,8 @@ impl Least {
     /// Told that the state's last change placed `task` on `node`.
     pub(crate) fn placed(&mut self, state: &State<'_>, task: usize, node: usize) {
         self.memo.placed(state, task);
-        let hint = self.found.take().filter(|f| f.0 as usize == node);
-        self.refile(state, node, hint.map(|f| f.1));
+        let hint = self.found.take();
+        self.refile(state, node, hint);
     }
 
     /// Told that `node` changed by the state's last change (of any kind); any other change
@@ -164,7 +165,7 @@ impl Least {
             let s = score_at(key);
             if s > best || node < best_node as u32 {
                 (best, best_node) = (s, node as usize);
-                found = Some((node, place));
+                found = Some(place);
             }
             last = Some(key);
             // The other nodes of this number have higher indices and no higher score; one of a

@@ -9,7 +9,7 @@
 //! that there are at most `4 x nodes / cap + 1` runs and a walk over all of them costs
 //! O(nodes / cap) run tests.
 
-use super::keyed::up;
+use super::keyed::{max, up};
 use crate::state::TOLERANCE;
 
 /// No run: a node not filed.
@@ -137,9 +137,7 @@ impl Sorted {
             let fit = up(free[j] + TOLERANCE * cap[j]);
             self.fit[col + pos] = fit;
             let most = &mut self.most[s * self.r + j];
-            if fit > *most {
-                *most = fit;
-            }
+            *most = max(*most, fit);
         }
         self.len[s] += 1;
         if pos == 0 {
@@ -191,8 +189,13 @@ impl Sorted {
     /// Whether `at` comes after every entry (the order is not empty).
     fn after_all(&self, at: (u64, u32)) -> bool {
         let slot = self.order[self.order.len() - 1];
+        self.last_entry(slot).is_none_or(|last| below(last, at))
+    }
+
+    /// The last entry of run `slot`, if it has any.
+    fn last_entry(&self, slot: u32) -> Option<(u64, u32)> {
         let len = self.len[slot as usize] as usize;
-        len == 0 || below(self.entry(slot, len - 1), at)
+        (len > 0).then(|| self.entry(slot, len - 1))
     }
 
     /// The entry at `e` in run `slot`.
@@ -333,7 +336,6 @@ impl Sorted {
 /// The most of `col` (-inf if empty): eight maxima kept side by side, so that the comparisons
 /// do not wait on one another (and may go to vector instructions).
 fn most_of(col: &[f32]) -> f32 {
-    let max = |m: f32, x: f32| if x > m { x } else { m };
     let mut lanes = [f32::NEG_INFINITY; 8];
     let chunks = col.chunks_exact(8);
     let rest = chunks.remainder();

@@ -153,13 +153,9 @@ impl Sorted {
         }
         let after = match (pos, i) {
             (0, 0) => true,
-            (0, _) => {
-                let before = self.order[i - 1];
-                below(
-                    self.entry(before, self.len[before as usize] as usize - 1),
-                    at,
-                )
-            }
+            (0, _) => self
+                .last_entry(self.order[i - 1])
+                .is_some_and(|last| below(last, at)),
             _ => below(self.entry(slot, pos - 1), at),
         };
         let before = if pos == len {
@@ -174,8 +170,7 @@ impl Sorted {
     /// its last entry is at or after `at`.
     fn seek_near(&self, i: usize, at: (u64, u32)) -> (usize, usize) {
         let slot = self.order[i];
-        let len = self.len[slot as usize] as usize;
-        if self.entry(slot, len - 1) >= at {
+        if self.last_entry(slot).is_some_and(|last| last >= at) {
             (i, self.position(slot, at))
         } else {
             self.seek(at)

@@ -191,21 +191,32 @@ impl Least {
         self.odd = 0;
         self.memo = Memo::new(state.resources());
         self.found = None;
+        let mut entries = Vec::with_capacity(nodes);
         for n in 0..nodes {
-            self.file(state, n);
+            if let Some(key) = self.key_now(state, n) {
+                entries.push((key, n as u32));
+            }
         }
+        let rows = |n: u32| (state.free_row(n as usize), state.capacity_row(n as usize));
+        self.sorted.fill(&mut entries, rows);
         self.stamp = Some(state.stamp());
     }
 
     /// Files `node` under its number now (not a number: not filed, the index gives up).
     fn file(&mut self, state: &State<'_>, node: usize) {
+        if let Some(key) = self.key_now(state, node) {
+            let rows = (state.free_row(node), state.capacity_row(node));
+            self.sorted.insert(node as u32, key, rows);
+        }
+    }
+
+    /// `node`'s key now, its number's ordered bits, if its number is a number (else the index
+    /// counts it odd); whether it is filed is set accordingly.
+    fn key_now(&mut self, state: &State<'_>, node: usize) -> Option<u64> {
         let number = (self.number)(state, node);
         self.filed[node] = !number.is_nan();
         self.odd += usize::from(number.is_nan());
-        if self.filed[node] {
-            let rows = (state.free_row(node), state.capacity_row(node));
-            self.sorted.insert(node as u32, ordered_bits(number), rows);
-        }
+        self.filed[node].then(|| ordered_bits(number))
     }
 }
 

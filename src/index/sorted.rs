@@ -134,7 +134,7 @@ impl Sorted {
         for j in 0..self.r {
             let col = (s * self.r + j) * c;
             self.fit.copy_within(col + pos..col + len, col + pos + 1);
-            let fit = up(free[j] + TOLERANCE * cap[j]);
+            let fit = fit_key(free[j], cap[j]);
             self.fit[col + pos] = fit;
             let most = &mut self.most[s * self.r + j];
             *most = max(*most, fit);
@@ -145,6 +145,35 @@ impl Sorted {
         }
         self.slot_of[node as usize] = slot;
         self.key_of[node as usize] = key;
+    }
+
+    /// Files the nodes of `entries` (key, node; none filed before, the runs empty), their free
+    /// and capacity rows from `rows`, in runs half full (as filing them one by one in order
+    /// leaves them). O(nodes x (log(nodes) + resources)), O(nodes x resources) when `entries`
+    /// is in order already.
+    pub(super) fn fill<'a>(
+        &mut self,
+        entries: &mut [(u64, u32)],
+        rows: impl Fn(u32) -> (&'a [f64], &'a [f64]),
+    ) {
+        entries.sort_unstable();
+        for chunk in entries.chunks((self.cap / 2).max(1)) {
+            let slot = self.new_slot();
+            let (s, c, r) = (slot as usize, self.cap, self.r);
+            for (e, &(key, node)) in chunk.iter().enumerate() {
+                (self.keys[s * c + e], self.ids[s * c + e]) = (key, node);
+                let (free, cap) = rows(node);
+                for j in 0..r {
+                    self.fit[(s * r + j) * c + e] = fit_key(free[j], cap[j]);
+                }
+                self.slot_of[node as usize] = slot;
+                self.key_of[node as usize] = key;
+            }
+            self.len[s] = chunk.len() as u32;
+            self.summarize(slot);
+            self.order.push(slot);
+            self.firsts.push(chunk[0]);
+        }
     }
 
     /// Takes `node` (filed) out; `hint`: where a walk showed it, if it did (no search then).
@@ -331,6 +360,12 @@ impl Sorted {
             self.most[s * self.r + j] = most_of(&self.fit[col..col + len]);
         }
     }
+}
+
+/// A node's fit key for a resource: `free + TOLERANCE x capacity` rounded up to `f32` (a demand
+/// rounded down that it does not hold, the node does not fit).
+fn fit_key(free: f64, cap: f64) -> f32 {
+    up(free + TOLERANCE * cap)
 }
 
 /// The most of `col` (-inf if empty): eight maxima kept side by side, so that the comparisons

@@ -206,3 +206,46 @@ fn hints_change_no_walk(s: &Sorted, old: &[((u64, u32), Place)], rng: &mut ChaCh
         );
     }
 }
+
+#[test]
+fn filled_runs_are_sorted_summarized_and_walked_as_filed_ones() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for (r, nodes, cap) in [(1, 0, 8), (2, 1, 8), (3, 200, 8), (5, 90, 16)] {
+        let cap_row = vec![100.0; r];
+        let want: Vec<Entry> = (0..nodes as u32)
+            .map(|node| {
+                let key = rng.random_range(0..50);
+                let free = (0..r).map(|_| rng.random_range(0..=10) as f64 * 10.0);
+                (key, node, free.collect())
+            })
+            .collect();
+        let mut filled = Sorted::new(nodes, r, cap);
+        let mut entries: Vec<(u64, u32)> = want.iter().map(|e| (e.0, e.1)).collect();
+        filled.fill(&mut entries, |n| (&want[n as usize].2, &cap_row));
+        let mut sorted = want.clone();
+        sorted.sort_by_key(|e| (e.0, e.1));
+        check(&filled, &sorted);
+        if nodes > 0 {
+            for _ in 0..20 {
+                walks_show_what_fits(&filled, &sorted, &mut rng);
+            }
+        }
+        // Filed and taken out as usual afterwards.
+        for node in (0..nodes as u32).step_by(3) {
+            filled.remove(node, None);
+            filled.insert(node, 60, (&cap_row, &cap_row));
+        }
+        let mut after: Vec<Entry> = sorted
+            .into_iter()
+            .map(|e| {
+                if e.1 % 3 == 0 {
+                    (60, e.1, cap_row.clone())
+                } else {
+                    e
+                }
+            })
+            .collect();
+        after.sort_by_key(|e| (e.0, e.1));
+        check(&filled, &after);
+    }
+}

@@ -167,6 +167,11 @@ impl Workload {
         self.priority.as_ref().map_or(0, |p| p[task])
     }
 
+    /// Whether no priorities or arrival times are given (every task priority 0, arrival 0).
+    pub(crate) fn plain(&self) -> bool {
+        self.priority.is_none() && self.arrival.is_none()
+    }
+
     /// The duration of a task in seconds, if given.
     pub fn duration(&self, task: usize) -> Option<f64> {
         self.duration.as_ref().map(|d| d[task])

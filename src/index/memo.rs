@@ -33,6 +33,9 @@ pub(crate) struct Memo<K: Copy> {
     ends: Vec<(u64, Option<K>)>,
     /// The generation of the answers that hold: forgetting starts a new one.
     generation: u64,
+    /// The task the last [`Memo::start`] asked for, its slot, and whether that slot held its
+    /// demand: what [`Memo::record`] for the same task need not find again.
+    last: Option<(usize, usize, bool)>,
 }
 
 impl<K: Copy> Memo<K> {
@@ -44,6 +47,7 @@ impl<K: Copy> Memo<K> {
             demands: vec![0.0; SLOTS * resources],
             ends: vec![(0, None); SLOTS],
             generation: 0,
+            last: None,
         }
     }
 
@@ -67,6 +71,7 @@ impl<K: Copy> Memo<K> {
 
     /// Where the last query for `task`'s demand ended, if that answer still holds.
     pub(crate) fn start(&mut self, state: &State<'_>, task: usize) -> Option<K> {
+        self.last = None;
         if self.stamp != Some(state.stamp()) {
             self.forget();
             self.stamp = Some(state.stamp());
@@ -75,12 +80,18 @@ impl<K: Copy> Memo<K> {
         let (slot, demand) = self.slot(state, task)?;
         let (generation, end) = self.ends[slot];
         let same = self.demands[slot * self.r..(slot + 1) * self.r] == *demand;
+        self.last = Some((task, slot, same));
         end.filter(|_| generation == self.generation && same)
     }
 
     /// Remembers where the query for `task` ended (`start` was asked first, at this state).
     pub(crate) fn record(&mut self, state: &State<'_>, task: usize, end: K) {
+        let last = self.last.take();
         if self.stamp != Some(state.stamp()) {
+            return;
+        }
+        if let Some((_, slot, true)) = last.filter(|l| l.0 == task) {
+            self.ends[slot] = (self.generation, Some(end));
             return;
         }
         if let Some((slot, demand)) = self.slot(state, task) {
@@ -140,6 +151,23 @@ mod tests {
         state.place(3, 0).unwrap();
         memo.placed(&state, 3);
         assert_eq!(memo.start(&state, 1), None);
+    }
+
+    #[test]
+    fn a_record_after_its_start_is_written_where_the_start_found_the_demand() {
+        let p = problem(array![[1.0, 2.0], [1.0, 2.0], [2.0, 1.0]]);
+        let state = State::new(&p);
+        let mut memo = Memo::<usize>::new(2);
+        assert_eq!(memo.start(&state, 0), None);
+        memo.record(&state, 0, 1);
+        assert_eq!(memo.start(&state, 0), Some(1));
+        memo.record(&state, 0, 2);
+        assert_eq!(memo.start(&state, 1), Some(2));
+        // A start for one task, then a record for another: the other's own slot.
+        assert_eq!(memo.start(&state, 1), Some(2));
+        memo.record(&state, 2, 9);
+        assert_eq!(memo.start(&state, 0), Some(2));
+        assert_eq!(memo.start(&state, 2), Some(9));
     }
 
     #[test]

@@ -39,8 +39,8 @@ pub(super) struct Place {
 
 /// See the [module](self) documentation.
 ///
-/// Memory: per node 12 bytes (its run and key); per run, room for `cap` entries of 12 bytes and
-/// 4 per resource, and 24 bytes and 4 per resource besides; runs are between a quarter full
+/// Memory: per node 12 bytes (its run and key); per run, room for `cap` entries of 16 bytes and
+/// 4 per resource, and 28 bytes and 4 per resource besides; runs are between a quarter full
 /// and full (half after a split), so up to 4 entries' room per node, 2 where runs split as they
 /// fill.
 #[derive(Debug, Clone, Default)]
@@ -51,13 +51,12 @@ pub(super) struct Sorted {
     /// The runs in key order (their slots).
     order: Vec<u32>,
     /// The first entry of each run, in key order (as `order`).
-    firsts: Vec<(u64, u32)>,
+    firsts: Vec<u128>,
     /// Per slot, its entries.
     len: Vec<u32>,
-    /// Per slot and entry, the key (entries sorted by key, then node).
-    keys: Vec<u64>,
-    /// Per slot and entry, the node.
-    ids: Vec<u32>,
+    /// Per slot and entry, the key and the node ([`pack`]ed: entries sorted by key, then
+    /// node).
+    ents: Vec<u128>,
     /// Per slot, resource and entry (one column per resource), the node's fit key:
     /// `free + TOLERANCE x capacity` rounded up to `f32`.
     fit: Vec<f32>,
@@ -69,7 +68,7 @@ pub(super) struct Sorted {
     slot_of: Vec<u32>,
     key_of: Vec<u64>,
     /// The entries of two runs being merged (kept, so that a merge does not allocate).
-    scratch: Vec<(u64, u32)>,
+    scratch: Vec<u128>,
     scratch_fit: Vec<f32>,
 }
 
@@ -94,7 +93,7 @@ impl Sorted {
     /// Files `node` (not filed) under `key`, with its free and capacity rows. O(log(runs) +
     /// cap x resources).
     pub(super) fn insert(&mut self, node: u32, key: u64, (free, cap): (&[f64], &[f64])) {
-        let at = (key, node);
+        let at = pack(key, node);
         if self.order.is_empty() {
             let slot = self.new_slot();
             self.order.push(slot);
@@ -120,17 +119,13 @@ impl Sorted {
         // anyway).
         let mut pos = len;
         if !last {
-            let (keys, ids) = (
-                &mut self.keys[base..][..=len],
-                &mut self.ids[base..][..=len],
-            );
-            while pos > 0 && below(at, (keys[pos - 1], ids[pos - 1])) {
-                keys[pos] = keys[pos - 1];
-                ids[pos] = ids[pos - 1];
+            let ents = &mut self.ents[base..][..=len];
+            while pos > 0 && at < ents[pos - 1] {
+                ents[pos] = ents[pos - 1];
                 pos -= 1;
             }
         }
-        (self.keys[base + pos], self.ids[base + pos]) = at;
+        self.ents[base + pos] = at;
         for j in 0..self.r {
             let col = (s * self.r + j) * c;
             self.fit.copy_within(col + pos..col + len, col + pos + 1);
@@ -161,7 +156,7 @@ impl Sorted {
             let slot = self.new_slot();
             let (s, c, r) = (slot as usize, self.cap, self.r);
             for (e, &(key, node)) in chunk.iter().enumerate() {
-                (self.keys[s * c + e], self.ids[s * c + e]) = (key, node);
+                self.ents[s * c + e] = pack(key, node);
                 let (free, cap) = rows(node);
                 for j in 0..r {
                     self.fit[(s * r + j) * c + e] = fit_key(free[j], cap[j]);
@@ -172,24 +167,23 @@ impl Sorted {
             self.len[s] = chunk.len() as u32;
             self.summarize(slot);
             self.order.push(slot);
-            self.firsts.push(chunk[0]);
+            self.firsts.push(pack(chunk[0].0, chunk[0].1));
         }
     }
 
     /// Takes `node` (filed) out; `hint`: where a walk showed it, if it did (no search then).
     /// O(log(cap) + cap x resources).
     pub(super) fn remove(&mut self, node: u32, hint: Option<Place>) {
-        let at = (self.key_of[node as usize], node);
+        let at = pack(self.key_of[node as usize], node);
         let slot = self.slot_of[node as usize];
         let (s, c) = (slot as usize, self.cap);
         let (base, len) = (s * c, self.len[s] as usize);
         let hint = hint.filter(|p| {
-            p.slot == slot && (p.pos as usize) < len && self.ids[base + p.pos as usize] == node
+            p.slot == slot && (p.pos as usize) < len && self.ents[base + p.pos as usize] == at
         });
         let pos = hint.map_or_else(|| self.position(slot, at), |p| p.pos as usize);
-        self.keys
+        self.ents
             .copy_within(base + pos + 1..base + len, base + pos);
-        self.ids.copy_within(base + pos + 1..base + len, base + pos);
         let shrinking = len - 1 < self.cap / 4;
         let i = (shrinking || pos == 0).then(|| match hint {
             Some(p) if self.order.get(p.i as usize) == Some(&slot) => p.i as usize,
@@ -216,34 +210,33 @@ impl Sorted {
     }
 
     /// Whether `at` comes after every entry (the order is not empty).
-    fn after_all(&self, at: (u64, u32)) -> bool {
+    fn after_all(&self, at: u128) -> bool {
         let slot = self.order[self.order.len() - 1];
-        self.last_entry(slot).is_none_or(|last| below(last, at))
+        self.last_entry(slot).is_none_or(|last| last < at)
     }
 
     /// The last entry of run `slot`, if it has any.
-    fn last_entry(&self, slot: u32) -> Option<(u64, u32)> {
+    fn last_entry(&self, slot: u32) -> Option<u128> {
         let len = self.len[slot as usize] as usize;
         (len > 0).then(|| self.entry(slot, len - 1))
     }
 
     /// The entry at `e` in run `slot`.
-    fn entry(&self, slot: u32, e: usize) -> (u64, u32) {
-        let i = slot as usize * self.cap + e;
-        (self.keys[i], self.ids[i])
+    fn entry(&self, slot: u32, e: usize) -> u128 {
+        self.ents[slot as usize * self.cap + e]
     }
 
     /// The place in the order of the run that holds `at` or would: the last whose first entry
     /// is at most `at` (the first run if none is). The order is not empty.
-    fn rank(&self, at: (u64, u32)) -> usize {
-        partition_point(self.firsts.len(), |i| !below(at, self.firsts[i])).saturating_sub(1)
+    fn rank(&self, at: u128) -> usize {
+        partition_point(self.firsts.len(), |i| self.firsts[i] <= at).saturating_sub(1)
     }
 
     /// The place of `at` in run `slot`: the number of its entries below `at`.
-    fn position(&self, slot: u32, at: (u64, u32)) -> usize {
+    fn position(&self, slot: u32, at: u128) -> usize {
         let (base, len) = (slot as usize * self.cap, self.len[slot as usize] as usize);
-        let (keys, ids) = (&self.keys[base..base + len], &self.ids[base..base + len]);
-        partition_point(len, |e| below((keys[e], ids[e]), at))
+        let ents = &self.ents[base..base + len];
+        partition_point(len, |e| ents[e] < at)
     }
 
     /// A slot for a new empty run.
@@ -256,8 +249,7 @@ impl Sorted {
         let slot = self.len.len() as u32;
         let c = self.cap;
         self.len.push(0);
-        self.keys.resize(self.keys.len() + c, 0);
-        self.ids.resize(self.ids.len() + c, 0);
+        self.ents.resize(self.ents.len() + c, 0);
         self.fit.resize(self.fit.len() + c * self.r, 0.0);
         self.most
             .resize(self.most.len() + self.r, f32::NEG_INFINITY);
@@ -279,14 +271,13 @@ impl Sorted {
         let (f, t, c) = (from as usize, to as usize, self.cap);
         let (len, at) = (self.len[f] as usize, self.len[t] as usize);
         let n = len - e;
-        self.keys.copy_within(f * c + e..f * c + len, t * c + at);
-        self.ids.copy_within(f * c + e..f * c + len, t * c + at);
+        self.ents.copy_within(f * c + e..f * c + len, t * c + at);
         for j in 0..self.r {
             let (fc, tc) = ((f * self.r + j) * c, (t * self.r + j) * c);
             self.fit.copy_within(fc + e..fc + len, tc + at);
         }
         for k in at..at + n {
-            self.slot_of[self.ids[t * c + k] as usize] = to;
+            self.slot_of[self.ents[t * c + k] as u32 as usize] = to;
         }
         self.len[f] = e as u32;
         self.len[t] = (at + n) as u32;
@@ -331,8 +322,7 @@ impl Sorted {
         self.scratch.clear();
         self.scratch_fit.clear();
         for (s, n) in [(l, a), (u, b)] {
-            self.scratch
-                .extend((0..n).map(|e| (self.keys[s * c + e], self.ids[s * c + e])));
+            self.scratch.extend_from_slice(&self.ents[s * c..][..n]);
             for e in 0..n {
                 let fit = (0..self.r).map(|j| self.fit[(s * self.r + j) * c + e]);
                 self.scratch_fit.extend(fit);
@@ -341,11 +331,11 @@ impl Sorted {
         let half = (a + b) / 2;
         for (s, range) in [(l, 0..half), (u, half..a + b)] {
             for (e, k) in range.clone().enumerate() {
-                (self.keys[s * c + e], self.ids[s * c + e]) = self.scratch[k];
+                self.ents[s * c + e] = self.scratch[k];
                 for j in 0..self.r {
                     self.fit[(s * self.r + j) * c + e] = self.scratch_fit[k * self.r + j];
                 }
-                self.slot_of[self.scratch[k].1 as usize] = s as u32;
+                self.slot_of[self.scratch[k] as u32 as usize] = s as u32;
             }
             self.len[s] = range.len() as u32;
             self.summarize(s as u32);
@@ -384,10 +374,16 @@ fn most_of(col: &[f32]) -> f32 {
         .fold(f32::NEG_INFINITY, |m, &x| max(m, x))
 }
 
-/// Whether (key, node) `a` comes before `b`, without a branch (as in [`partition_point`]).
+/// (key, node) as one number in the same order (entries compared with one comparison).
 #[inline]
-fn below(a: (u64, u32), b: (u64, u32)) -> bool {
-    (a.0 < b.0) | ((a.0 == b.0) & (a.1 < b.1))
+pub(super) fn pack(key: u64, node: u32) -> u128 {
+    (u128::from(key) << 32) | u128::from(node)
+}
+
+/// The (key, node) of [`pack`].
+#[inline]
+pub(super) fn unpack(x: u128) -> (u64, u32) {
+    ((x >> 32) as u64, x as u32)
 }
 
 /// The number of places at the start of `0..len` where `holds` is true (it is true, then

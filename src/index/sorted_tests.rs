@@ -14,9 +14,9 @@ fn check(s: &Sorted, want: &[Entry]) {
     let mut all = Vec::new();
     for (i, &slot) in s.order.iter().enumerate() {
         let run = s.run(slot);
-        let len = run.keys.len();
+        let len = run.ents.len();
         assert!(len > 0 && len <= s.cap, "run {i} holds {len}");
-        assert_eq!(s.firsts[i], (run.keys[0], run.ids[0]));
+        assert_eq!(s.firsts[i], run.ents[0]);
         for j in 0..s.r {
             let col = &run.fit[j * s.cap..][..len];
             let most = col.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
@@ -27,9 +27,10 @@ fn check(s: &Sorted, want: &[Entry]) {
             );
         }
         for e in 0..len {
-            assert_eq!(s.slot_of[run.ids[e] as usize], slot);
-            assert_eq!(s.key_of[run.ids[e] as usize], run.keys[e]);
-            all.push((run.keys[e], run.ids[e]));
+            let (key, node) = unpack(run.ents[e]);
+            assert_eq!(s.slot_of[node as usize], slot);
+            assert_eq!(s.key_of[node as usize], key);
+            all.push((key, node));
         }
     }
     assert_eq!(s.firsts.len(), s.order.len());

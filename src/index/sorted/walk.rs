@@ -1,6 +1,6 @@
 //! Walks over the runs in key order, passing over runs that cannot fit a demand.
 
-use super::{Go, Place, Sorted, below};
+use super::{Go, Place, Sorted, pack, unpack};
 use crate::index::keyed::down;
 use crate::index::scratch32;
 
@@ -30,6 +30,7 @@ impl Sorted {
             for (d, &x) in d.iter_mut().zip(demand) {
                 *d = down(x);
             }
+            let from = pack(from.0, from.1);
             let (mut i, mut pos) = hint
                 .and_then(|p| self.near(p, from))
                 .unwrap_or_else(|| self.seek(from));
@@ -51,7 +52,7 @@ impl Sorted {
                 match self.walk_run(slot, pos, d, visit) {
                     Go::Next => (i, pos) = (i + 1, 0),
                     Go::Past(key) => match key.checked_add(1) {
-                        Some(next) => (i, pos) = self.seek_near(i, (next, 0)),
+                        Some(next) => (i, pos) = self.seek_near(i, pack(next, 0)),
                         None => return Some(true),
                     },
                     Go::Stop => return Some(false),
@@ -79,7 +80,7 @@ impl Sorted {
             [a, b, c, e] => self.walk_run_of(slot, pos, [a, b, c, e], visit),
             _ => {
                 let run = self.run(slot);
-                if pos >= run.keys.len() {
+                if pos >= run.ents.len() {
                     return Go::Next;
                 }
                 let may = (0..self.r).all(|j| self.most[slot as usize * self.r + j] >= d[j]);
@@ -100,7 +101,7 @@ impl Sorted {
         visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
     ) -> Go {
         let run = self.run(slot);
-        let len = run.keys.len();
+        let len = run.ents.len();
         if pos >= len {
             return Go::Next;
         }
@@ -115,15 +116,14 @@ impl Sorted {
         let (s, c) = (slot as usize, self.cap);
         let len = self.len[s] as usize;
         Run {
-            keys: &self.keys[s * c..][..len],
-            ids: &self.ids[s * c..][..len],
+            ents: &self.ents[s * c..][..len],
             fit: &self.fit[s * c * self.r..][..c * self.r],
         }
     }
 
     /// The first entry at or after `at`, as its run's place in the order and its place in the
     /// run (possibly the run's end).
-    fn seek(&self, at: (u64, u32)) -> (usize, usize) {
+    fn seek(&self, at: u128) -> (usize, usize) {
         let i = self.rank(at);
         (i, self.position(self.order[i], at))
     }
@@ -131,7 +131,7 @@ impl Sorted {
     /// [`Sorted::seek`] near place `p`, if `at` goes within a few entries of it there: its run
     /// still at that place in the order, with its entries below `at` up to there, and `at`
     /// within its range (entries taken out or filed before `at` since moved it a little).
-    fn near(&self, p: Place, at: (u64, u32)) -> Option<(usize, usize)> {
+    fn near(&self, p: Place, at: u128) -> Option<(usize, usize)> {
         const STEPS: usize = 8;
         let (i, slot) = (p.i as usize, p.slot);
         if self.order.get(i) != Some(&slot) {
@@ -140,13 +140,13 @@ impl Sorted {
         let len = self.len[slot as usize] as usize;
         let mut pos = (p.pos as usize).min(len);
         for _ in 0..STEPS {
-            if pos == 0 || below(self.entry(slot, pos - 1), at) {
+            if pos == 0 || self.entry(slot, pos - 1) < at {
                 break;
             }
             pos -= 1;
         }
         for _ in 0..STEPS {
-            if pos == len || !below(self.entry(slot, pos), at) {
+            if pos == len || self.entry(slot, pos) >= at {
                 break;
             }
             pos += 1;
@@ -155,20 +155,20 @@ impl Sorted {
             (0, 0) => true,
             (0, _) => self
                 .last_entry(self.order[i - 1])
-                .is_some_and(|last| below(last, at)),
-            _ => below(self.entry(slot, pos - 1), at),
+                .is_some_and(|last| last < at),
+            _ => self.entry(slot, pos - 1) < at,
         };
         let before = if pos == len {
-            self.firsts.get(i + 1).is_none_or(|&next| below(at, next))
+            self.firsts.get(i + 1).is_none_or(|&next| at < next)
         } else {
-            !below(self.entry(slot, pos), at)
+            self.entry(slot, pos) >= at
         };
         (after && before).then_some((i, pos))
     }
 
     /// [`Sorted::seek`] from the run at place `i`, `at` after its first entry: in that run if
     /// its last entry is at or after `at`.
-    fn seek_near(&self, i: usize, at: (u64, u32)) -> (usize, usize) {
+    fn seek_near(&self, i: usize, at: u128) -> (usize, usize) {
         let slot = self.order[i];
         if self.last_entry(slot).is_some_and(|last| last >= at) {
             (i, self.position(slot, at))
@@ -178,10 +178,10 @@ impl Sorted {
     }
 }
 
-/// The entries of one run: keys and nodes, and the fit keys by column (`cap` apart).
+/// The entries of one run: ([`pack`]ed) keys and nodes, and the fit keys by column (`cap`
+/// apart).
 pub(super) struct Run<'a> {
-    pub(super) keys: &'a [u64],
-    pub(super) ids: &'a [u32],
+    pub(super) ents: &'a [u128],
     pub(super) fit: &'a [f32],
 }
 
@@ -197,14 +197,15 @@ impl Run<'_> {
         holds: impl Fn(usize) -> bool,
     ) -> Go {
         if !may {
-            return visit(self.keys[pos], self.ids[pos], false, pos);
+            let (key, node) = unpack(self.ents[pos]);
+            return visit(key, node, false, pos);
         }
-        let (keys, ids) = (self.keys, &self.ids[..self.keys.len()]);
         let mut show = true;
-        for (e, &key) in keys.iter().enumerate().skip(pos) {
+        for (e, &entry) in self.ents.iter().enumerate().skip(pos) {
             let fits = holds(e);
             if fits || show {
-                match visit(key, ids[e], fits, e) {
+                let (key, node) = unpack(entry);
+                match visit(key, node, fits, e) {
                     Go::Next => {}
                     other => return other,
                 }

@@ -1,7 +1,8 @@
 //! Nodes in order of a key, in short sorted runs (a B+ tree of one level): each run keeps its
-//! nodes' keys and fit keys in arrays, and the most of each fit key over the run, so that a walk
-//! in key order passes over a run too full for a task with one test per resource and reads the
-//! others straight through, and filing a node again moves a few contiguous entries instead of
+//! nodes' keys (each with its node, in one number) in one array and their fit keys (a row per
+//! node) in another, and the most of each fit key over the run, so that a walk in key order
+//! passes over a run too full for a task with one test per resource and reads the others
+//! straight through, and filing a node again moves two blocks of contiguous entries instead of
 //! rebalancing a tree along a path of scattered nodes.
 //!
 //! Runs hold at most [`Sorted::cap`] entries: a full run is split in two; a run that falls
@@ -57,7 +58,7 @@ pub(super) struct Sorted {
     /// Per slot and entry, the key and the node ([`pack`]ed: entries sorted by key, then
     /// node).
     ents: Vec<u128>,
-    /// Per slot, resource and entry (one column per resource), the node's fit key:
+    /// Per slot, entry and resource (one row per entry), the node's fit key:
     /// `free + TOLERANCE x capacity` rounded up to `f32`.
     fit: Vec<f32>,
     /// Per slot and resource, the most fit key over its entries.
@@ -115,23 +116,18 @@ impl Sorted {
         let slot = self.order[i];
         let (s, c, len) = (slot as usize, self.cap, self.len[slot as usize] as usize);
         let base = s * c;
-        // The entries after `at` move up one, from the last down (no search: they are moved
-        // anyway).
-        let mut pos = len;
-        if !last {
-            let ents = &mut self.ents[base..][..=len];
-            while pos > 0 && at < ents[pos - 1] {
-                ents[pos] = ents[pos - 1];
-                pos -= 1;
-            }
-        }
+        // Its place found by a search; the entries after it move up one.
+        let pos = if last { len } else { self.position(slot, at) };
+        self.ents
+            .copy_within(base + pos..base + len, base + pos + 1);
         self.ents[base + pos] = at;
-        for j in 0..self.r {
-            let col = (s * self.r + j) * c;
-            self.fit.copy_within(col + pos..col + len, col + pos + 1);
+        let (r, rows) = (self.r, base * self.r);
+        self.fit
+            .copy_within(rows + pos * r..rows + len * r, rows + (pos + 1) * r);
+        for j in 0..r {
             let fit = fit_key(free[j], cap[j]);
-            self.fit[col + pos] = fit;
-            let most = &mut self.most[s * self.r + j];
+            self.fit[rows + pos * r + j] = fit;
+            let most = &mut self.most[s * r + j];
             *most = max(*most, fit);
         }
         self.len[s] += 1;
@@ -159,7 +155,7 @@ impl Sorted {
                 self.ents[s * c + e] = pack(key, node);
                 let (free, cap) = rows(node);
                 for j in 0..r {
-                    self.fit[(s * r + j) * c + e] = fit_key(free[j], cap[j]);
+                    self.fit[(s * c + e) * r + j] = fit_key(free[j], cap[j]);
                 }
                 self.slot_of[node as usize] = slot;
                 self.key_of[node as usize] = key;
@@ -189,12 +185,12 @@ impl Sorted {
             Some(p) if self.order.get(p.i as usize) == Some(&slot) => p.i as usize,
             _ => self.rank(at),
         });
-        let mut stale = false;
-        for j in 0..self.r {
-            let col = (s * self.r + j) * c;
-            stale |= self.fit[col + pos] >= self.most[s * self.r + j];
-            self.fit.copy_within(col + pos + 1..col + len, col + pos);
-        }
+        let (r, rows) = (self.r, base * self.r);
+        let row = &self.fit[rows + pos * r..][..r];
+        let most = &self.most[s * r..][..r];
+        let stale = row.iter().zip(most).any(|(f, m)| f >= m);
+        self.fit
+            .copy_within(rows + (pos + 1) * r..rows + len * r, rows + pos * r);
         self.len[s] -= 1;
         self.slot_of[node as usize] = NONE;
         if stale {
@@ -272,10 +268,9 @@ impl Sorted {
         let (len, at) = (self.len[f] as usize, self.len[t] as usize);
         let n = len - e;
         self.ents.copy_within(f * c + e..f * c + len, t * c + at);
-        for j in 0..self.r {
-            let (fc, tc) = ((f * self.r + j) * c, (t * self.r + j) * c);
-            self.fit.copy_within(fc + e..fc + len, tc + at);
-        }
+        let r = self.r;
+        self.fit
+            .copy_within((f * c + e) * r..(f * c + len) * r, (t * c + at) * r);
         for k in at..at + n {
             self.slot_of[self.ents[t * c + k] as u32 as usize] = to;
         }
@@ -323,31 +318,41 @@ impl Sorted {
         self.scratch_fit.clear();
         for (s, n) in [(l, a), (u, b)] {
             self.scratch.extend_from_slice(&self.ents[s * c..][..n]);
-            for e in 0..n {
-                let fit = (0..self.r).map(|j| self.fit[(s * self.r + j) * c + e]);
-                self.scratch_fit.extend(fit);
-            }
+            self.scratch_fit
+                .extend_from_slice(&self.fit[s * c * self.r..][..n * self.r]);
         }
-        let half = (a + b) / 2;
+        let (half, r) = ((a + b) / 2, self.r);
         for (s, range) in [(l, 0..half), (u, half..a + b)] {
-            for (e, k) in range.clone().enumerate() {
-                self.ents[s * c + e] = self.scratch[k];
-                for j in 0..self.r {
-                    self.fit[(s * self.r + j) * c + e] = self.scratch_fit[k * self.r + j];
-                }
+            let n = range.len();
+            self.ents[s * c..][..n].copy_from_slice(&self.scratch[range.clone()]);
+            self.fit[s * c * r..][..n * r]
+                .copy_from_slice(&self.scratch_fit[range.start * r..range.end * r]);
+            for k in range {
                 self.slot_of[self.scratch[k] as u32 as usize] = s as u32;
             }
-            self.len[s] = range.len() as u32;
+            self.len[s] = n as u32;
             self.summarize(s as u32);
         }
     }
 
     /// Writes the most of run `slot` again.
     fn summarize(&mut self, slot: u32) {
-        let (s, c, len) = (slot as usize, self.cap, self.len[slot as usize] as usize);
-        for j in 0..self.r {
-            let col = (s * self.r + j) * c;
-            self.most[s * self.r + j] = most_of(&self.fit[col..col + len]);
+        let (s, c, r) = (slot as usize, self.cap, self.r);
+        let rows = &self.fit[s * c * r..][..self.len[s] as usize * r];
+        let most = &mut self.most[s * r..][..r];
+        match r {
+            1 => most_of::<1>(rows, most),
+            2 => most_of::<2>(rows, most),
+            3 => most_of::<3>(rows, most),
+            4 => most_of::<4>(rows, most),
+            _ => {
+                most.fill(f32::NEG_INFINITY);
+                for row in rows.chunks_exact(r) {
+                    for (m, &x) in most.iter_mut().zip(row) {
+                        *m = max(*m, x);
+                    }
+                }
+            }
         }
     }
 }
@@ -358,20 +363,23 @@ fn fit_key(free: f64, cap: f64) -> f32 {
     up(free + TOLERANCE * cap)
 }
 
-/// The most of `col` (-inf if empty): eight maxima kept side by side, so that the comparisons
-/// do not wait on one another (and may go to vector instructions).
-fn most_of(col: &[f32]) -> f32 {
-    let mut lanes = [f32::NEG_INFINITY; 8];
-    let chunks = col.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (m, &x) in lanes.iter_mut().zip(chunk) {
-            *m = max(*m, x);
+/// The most of each of `R` columns of `rows` (rows of `R` fit keys) into `most` (-inf if there
+/// are none): two rows at a time, so that the comparisons wait less on one another.
+fn most_of<const R: usize>(rows: &[f32], most: &mut [f32]) {
+    let mut lanes = [[f32::NEG_INFINITY; R]; 2];
+    let pairs = rows.chunks_exact(2 * R);
+    let rest = pairs.remainder();
+    for pair in pairs {
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            for j in 0..R {
+                lane[j] = max(lane[j], pair[k * R + j]);
+            }
         }
     }
-    rest.iter()
-        .chain(&lanes)
-        .fold(f32::NEG_INFINITY, |m, &x| max(m, x))
+    for j in 0..R {
+        let last = rest.get(j).copied().unwrap_or(f32::NEG_INFINITY);
+        most[j] = max(max(lanes[0][j], lanes[1][j]), last);
+    }
 }
 
 /// (key, node) as one number in the same order (entries compared with one comparison).

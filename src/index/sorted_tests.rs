@@ -18,7 +18,7 @@ fn check(s: &Sorted, want: &[Entry]) {
         assert!(len > 0 && len <= s.cap, "run {i} holds {len}");
         assert_eq!(s.firsts[i], run.ents[0]);
         for j in 0..s.r {
-            let col = &run.fit[j * s.cap..][..len];
+            let col: Vec<f32> = (0..len).map(|e| run.fit[e * s.r + j]).collect();
             let most = col.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
             assert_eq!(
                 s.most[slot as usize * s.r + j],

@@ -85,7 +85,7 @@ impl Sorted {
                 }
                 let may = (0..self.r).all(|j| self.most[slot as usize * self.r + j] >= d[j]);
                 run.walk(pos, may, visit, |e| {
-                    (0..self.r).all(|j| run.fit[j * self.cap + e] >= d[j])
+                    (0..self.r).all(|j| run.fit[e * self.r + j] >= d[j])
                 })
             }
         }
@@ -107,8 +107,11 @@ impl Sorted {
         }
         let most = &self.most[slot as usize * R..][..R];
         let may = (0..R).all(|j| most[j] >= d[j]);
-        let cols: [&[f32]; R] = std::array::from_fn(|j| &run.fit[j * self.cap..][..len]);
-        run.walk(pos, may, visit, |e| (0..R).all(|j| cols[j][e] >= d[j]))
+        let rows = &run.fit[..len * R];
+        run.walk(pos, may, visit, |e| {
+            let row: &[f32; R] = rows[e * R..][..R].try_into().unwrap();
+            (0..R).fold(true, |all, j| all & (row[j] >= d[j]))
+        })
     }
 
     /// The entries of run `slot`.
@@ -117,7 +120,7 @@ impl Sorted {
         let len = self.len[s] as usize;
         Run {
             ents: &self.ents[s * c..][..len],
-            fit: &self.fit[s * c * self.r..][..c * self.r],
+            fit: &self.fit[s * c * self.r..][..len * self.r],
         }
     }
 
@@ -178,8 +181,7 @@ impl Sorted {
     }
 }
 
-/// The entries of one run: ([`pack`]ed) keys and nodes, and the fit keys by column (`cap`
-/// apart).
+/// The entries of one run: ([`pack`]ed) keys and nodes, and the fit keys by row.
 pub(super) struct Run<'a> {
     pub(super) ents: &'a [u128],
     pub(super) fit: &'a [f32],

@@ -163,7 +163,7 @@ impl Sorted {
             self.len[s] = chunk.len() as u32;
             self.summarize(slot);
             self.order.push(slot);
-            self.firsts.push(pack(chunk[0].0, chunk[0].1));
+            self.firsts.push(self.entry(slot, 0));
         }
     }
 

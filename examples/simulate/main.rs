@@ -84,10 +84,10 @@ fn run(args: &Args) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let (strategies, skipped): (Vec<_>, Vec<_>) =
         all.into_iter().partition(|s| probe.supports(s.as_ref()));
-    if list.trim() != "all" {
-        if let Some(s) = skipped.first() {
-            return Err(probe.run(s.as_ref()).unwrap_err().to_string());
-        }
+    if list.trim() != "all"
+        && let Some(s) = skipped.first()
+    {
+        return Err(probe.run(s.as_ref()).unwrap_err().to_string());
     }
     let bar = progress_bar(problem.tasks() * strategies.len());
     let counter = bar.clone();

@@ -134,7 +134,7 @@ pub fn solve(
         // bound and ends.
         let converging = converge.is_some_and(|until| Instant::now() < until);
         let enough = !converging && bound::proven(lp_value - LP_SLACK) <= known;
-        if !enough && round % EXACT_EVERY != 0 && Instant::now() < deadline {
+        if !enough && !round.is_multiple_of(EXACT_EVERY) && Instant::now() < deadline {
             let quick = price_greedy(instance, residual, &lp);
             if enter(quick, &mut columns, &mut present, pool) {
                 continue;

@@ -267,10 +267,10 @@ impl NodeTree {
         // A left child is even; moving on means the sibling to the right (forward) or left.
         let (near, far) = if forward { (0, 1) } else { (1, 0) };
         let mut t = self.leaves + from / BLOCK;
-        if self.may_fit(t) {
-            if let Some(p) = scan(t - self.leaves, Some(from)) {
-                return Some(p);
-            }
+        if self.may_fit(t)
+            && let Some(p) = scan(t - self.leaves, Some(from))
+        {
+            return Some(p);
         }
         loop {
             while t & 1 == far {
@@ -292,10 +292,10 @@ impl NodeTree {
                     break;
                 }
             }
-            if t >= self.leaves {
-                if let Some(p) = scan(t - self.leaves, None) {
-                    return Some(p);
-                }
+            if t >= self.leaves
+                && let Some(p) = scan(t - self.leaves, None)
+            {
+                return Some(p);
             }
         }
     }

@@ -225,14 +225,14 @@ impl Sorted {
     /// The place in the order of the run that holds `at` or would: the last whose first entry
     /// is at most `at` (the first run if none is). The order is not empty.
     fn rank(&self, at: u128) -> usize {
-        partition_point(self.firsts.len(), |i| self.firsts[i] <= at).saturating_sub(1)
+        partition_point(self.firsts.len(), |i| !below(at, self.firsts[i])).saturating_sub(1)
     }
 
     /// The place of `at` in run `slot`: the number of its entries below `at`.
     fn position(&self, slot: u32, at: u128) -> usize {
         let (base, len) = (slot as usize * self.cap, self.len[slot as usize] as usize);
         let ents = &self.ents[base..base + len];
-        partition_point(len, |e| ents[e] < at)
+        partition_point(len, |e| below(ents[e], at))
     }
 
     /// A slot for a new empty run.
@@ -394,6 +394,15 @@ pub(super) fn unpack(x: u128) -> (u64, u32) {
     ((x >> 32) as u64, x as u32)
 }
 
+/// Whether entry `a` comes before `b`, as `a < b` but compared in halves: the compiler turns a
+/// choice over a 128-bit comparison into a branch (in [`partition_point`], where it is not
+/// predictable), over this one into conditional moves.
+#[inline]
+fn below(a: u128, b: u128) -> bool {
+    let (ah, al, bh, bl) = ((a >> 64) as u64, a as u64, (b >> 64) as u64, b as u64);
+    (ah < bh) | ((ah == bh) & (al < bl))
+}
+
 /// The number of places at the start of `0..len` where `holds` is true (it is true, then
 /// false), found without a branch on `holds` (its outcome is not predictable: a mispredicted
 /// branch per step cost more than the search): `size` halves while `lo` stays the last place
@@ -406,7 +415,7 @@ fn partition_point(len: usize, holds: impl Fn(usize) -> bool) -> usize {
     let (mut lo, mut size) = (0, len);
     while size > 1 {
         let half = size / 2;
-        lo = if holds(lo + half) { lo + half } else { lo };
+        lo = std::hint::select_unpredictable(holds(lo + half), lo + half, lo);
         size -= half;
     }
     lo + usize::from(holds(lo))

@@ -167,10 +167,10 @@ mod tests {
                 fewest.placed(&state, task, node);
             }
             let gone = rng.random_range(0..=task);
-            if rng.random_range(0..2) == 0 {
-                if let Some(node) = state.remove(gone) {
-                    fewest.removed(&state, gone, node);
-                }
+            if rng.random_range(0..2) == 0
+                && let Some(node) = state.remove(gone)
+            {
+                fewest.removed(&state, gone, node);
             }
         }
         assert!(kept[0] > 10 && kept[1] > 100, "{kept:?}");

@@ -256,7 +256,7 @@ mod tests {
     #[test]
     fn rejection_draws_only_fitting_nodes_about_uniformly() {
         // 30 nodes, every third fits: 10 fitting nodes, each in a fifth of the pairs.
-        let fits = |n: usize| n % 3 == 0;
+        let fits = |n: usize| n.is_multiple_of(3);
         let mut seen = [0u32; 30];
         let mut drawn = 0;
         for task in 0..4000 {

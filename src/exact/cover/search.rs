@@ -97,7 +97,7 @@ impl<'a> Cover<'a> {
     fn dfs(&mut self, spent: f64) {
         self.nodes += 1;
         if self.nodes > self.node_limit
-            || (self.nodes % 256 == 0 && Instant::now() >= self.deadline)
+            || (self.nodes.is_multiple_of(256) && Instant::now() >= self.deadline)
         {
             self.stopped = true;
         }

@@ -105,7 +105,7 @@ impl Enumerate<'_> {
             return;
         }
         self.nodes += 1;
-        if self.nodes % 1024 == 0 && Instant::now() >= self.deadline {
+        if self.nodes.is_multiple_of(1024) && Instant::now() >= self.deadline {
             self.complete = false;
             return;
         }

@@ -278,7 +278,9 @@ impl Search<'_> {
             return;
         }
         self.nodes += 1;
-        if self.nodes >= NODE_LIMIT || (self.nodes % 1024 == 0 && Instant::now() >= self.deadline) {
+        if self.nodes >= NODE_LIMIT
+            || (self.nodes.is_multiple_of(1024) && Instant::now() >= self.deadline)
+        {
             self.aborted = true;
             return;
         }

@@ -1,7 +1,7 @@
 //! The nodes in order of a per-node number (placed work) in short sorted runs that keep the most
-//! free capacity per run ([`Sorted`]), for rules that prefer the fitting node with the least of
-//! it (`least_time`): a walk from the least passes over runs too full for the task, and the
-//! first node that fits has the best score.
+//! free capacity per run ([`Runs`]), for rules that prefer the fitting node with the least of it
+//! (`least_time`): a walk from the least passes over runs too full for the task, and the first
+//! node that fits has the best score.
 //!
 //! Exact as the full scan: the rule's score must be a function of the number alone that does
 //! not rise with it (it falls, up to rounding, which may make neighbours equal). A query takes
@@ -18,7 +18,7 @@
 //! the place the walk showed it.
 
 use super::keyed::{from_ordered_bits, ordered_bits};
-use super::sorted::{Go, Place, Sorted};
+use super::sorted::{Go, Place, Runs};
 use super::{Memo, Seen};
 use crate::state::{Stamp, State};
 
@@ -38,12 +38,12 @@ pub(crate) type NumberFn = fn(&State<'_>, usize) -> f64;
 
 /// See the [module](self) documentation.
 ///
-/// Memory: the runs' (see [`Sorted`]), 1 byte per node, the memo.
+/// Memory: the runs' (see [`Runs`]), 1 byte per node, the memo.
 #[derive(Debug, Clone)]
 pub(crate) struct Least {
     number: NumberFn,
     stamp: Option<Stamp>,
-    sorted: Sorted,
+    sorted: Runs,
     filed: Vec<bool>,
     /// Nodes not filed (their number is not a number): the index gives up while there are any.
     odd: usize,
@@ -62,7 +62,7 @@ impl Least {
         Self {
             number,
             stamp: None,
-            sorted: Sorted::default(),
+            sorted: Runs::default(),
             filed: Vec::new(),
             odd: 0,
             memo: Memo::new(0),
@@ -186,7 +186,7 @@ impl Least {
 
     fn rebuild(&mut self, state: &State<'_>) {
         let nodes = state.nodes();
-        self.sorted = Sorted::new(nodes, state.resources(), run_cap(nodes));
+        self.sorted = Runs::new(nodes, state.resources(), run_cap(nodes));
         self.filed = vec![false; nodes];
         self.odd = 0;
         self.memo = Memo::new(state.resources());
@@ -276,5 +276,27 @@ mod tests {
         let count = |n: usize| f64::from(state.task_count(n));
         assert_eq!(select_best(&state, 1, count), Some(0));
         assert_eq!(least.best(&state, 1, score_of), Some(Some(0)));
+    }
+
+    #[test]
+    fn a_resource_beyond_the_kept_fit_keys_is_still_tested() {
+        // Nine resources: the runs keep fit keys for the first eight, the ninth is short on
+        // node 0 (the least loaded); the task goes to node 1, as the full scan says.
+        let names: Vec<String> = (0..9).map(|j| format!("r{j}")).collect();
+        let r = Resources::new(names).unwrap();
+        let mut capacity = ndarray::Array2::from_elem((3, 9), 4.0);
+        capacity[[0, 8]] = 1.0;
+        let cluster = Cluster::new(r.clone(), capacity).unwrap();
+        let workload = Workload::new(r, ndarray::Array2::from_elem((2, 9), 2.0)).unwrap();
+        let p = Problem::new(cluster, workload).unwrap();
+        let mut state = State::new(&p);
+        let mut least = Least::new(|state, n| state.work(n));
+        let score_of = |w: f64| -w;
+        let want = select_best(&state, 0, |n| score_of(state.work(n)));
+        assert_eq!(want, Some(1));
+        assert_eq!(least.best(&state, 0, score_of), Some(want));
+        state.place(0, 1).unwrap();
+        least.placed(&state, 0, 1);
+        assert_eq!(least.best(&state, 1, score_of), Some(Some(2)));
     }
 }

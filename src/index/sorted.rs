@@ -1,8 +1,8 @@
 //! Nodes in order of a key, in short sorted runs (a B+ tree of one level): each run keeps its
-//! nodes' keys (each with its node, in one number) in one array and their fit keys (a row per
-//! node) in another, and the most of each fit key over the run, so that a walk in key order
-//! passes over a run too full for a task with one test per resource and reads the others
-//! straight through, and filing a node again moves two blocks of contiguous entries instead of
+//! entries in one array, each entry a node's key and index (in one number) with its fit keys
+//! (up to `L` resources), and the most of each fit key over the run, so that a walk in key
+//! order passes over a run too full for a task with one test per resource and reads the others
+//! straight through, and filing a node again moves one block of contiguous entries instead of
 //! rebalancing a tree along a path of scattered nodes.
 //!
 //! Runs hold at most [`Sorted::cap`] entries: a full run is split in two; a run that falls
@@ -40,12 +40,14 @@ pub(super) struct Place {
 
 /// See the [module](self) documentation.
 ///
-/// Memory: per node 12 bytes (its run and key); per run, room for `cap` entries of 16 bytes and
-/// 4 per resource, and 28 bytes and 4 per resource besides; runs are between a quarter full
-/// and full (half after a split), so up to 4 entries' room per node, 2 where runs split as they
-/// fill.
+/// Each entry keeps the fit keys of the first `L` resources (4 or 8, [`Runs`]): a walk shows a
+/// node as fitting if those hold the demand (the state's own test decides).
+///
+/// Memory: per node 12 bytes (its run and key); per run, room for `cap` entries of 16 + 4 x `L`
+/// bytes (32 or 48), and 28 + 4 x `L` bytes besides; runs are between a quarter full and full
+/// (half after a split), so up to 4 entries' room per node, 2 where runs split as they fill.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Sorted {
+pub(super) struct Sorted<const L: usize> {
     r: usize,
     /// Most entries in a run (a power of two, at least 8).
     cap: usize,
@@ -55,28 +57,23 @@ pub(super) struct Sorted {
     firsts: Vec<u128>,
     /// Per slot, its entries.
     len: Vec<u32>,
-    /// Per slot and entry, the key and the node ([`pack`]ed: entries sorted by key, then
-    /// node).
-    ents: Vec<u128>,
-    /// Per slot, entry and resource (one row per entry), the node's fit key:
-    /// `free + TOLERANCE x capacity` rounded up to `f32`.
-    fit: Vec<f32>,
-    /// Per slot and resource, the most fit key over its entries.
-    most: Vec<f32>,
+    /// Per slot and entry, the entry (sorted by key, then node).
+    ents: Vec<Ent<L>>,
+    /// Per slot, the most of each fit key over its entries.
+    most: Vec<[f32; L]>,
     /// Slots emptied, for runs to come.
     spare: Vec<u32>,
     /// Per node, its slot ([`NONE`] if not filed) and its key.
     slot_of: Vec<u32>,
     key_of: Vec<u64>,
     /// The entries of two runs being merged (kept, so that a merge does not allocate).
-    scratch: Vec<u128>,
-    scratch_fit: Vec<f32>,
+    scratch: Vec<Ent<L>>,
 }
 
-impl Sorted {
+impl<const L: usize> Sorted<L> {
     /// Room for `nodes` nodes of `resources` resources, none filed; runs of at most `cap`
     /// entries (rounded up to a power of two, at least 8).
-    pub(super) fn new(nodes: usize, resources: usize, cap: usize) -> Self {
+    pub(in crate::index) fn new(nodes: usize, resources: usize, cap: usize) -> Self {
         Self {
             r: resources,
             cap: cap.next_power_of_two().max(8),
@@ -118,17 +115,15 @@ impl Sorted {
         let base = s * c;
         // Its place found by a search; the entries after it move up one.
         let pos = if last { len } else { self.position(slot, at) };
+        let ent = Ent {
+            at,
+            fit: fit_row(free, cap),
+        };
         self.ents
             .copy_within(base + pos..base + len, base + pos + 1);
-        self.ents[base + pos] = at;
-        let (r, rows) = (self.r, base * self.r);
-        self.fit
-            .copy_within(rows + pos * r..rows + len * r, rows + (pos + 1) * r);
-        for j in 0..r {
-            let fit = fit_key(free[j], cap[j]);
-            self.fit[rows + pos * r + j] = fit;
-            let most = &mut self.most[s * r + j];
-            *most = max(*most, fit);
+        self.ents[base + pos] = ent;
+        for (m, &f) in self.most[s].iter_mut().zip(&ent.fit) {
+            *m = max(*m, f);
         }
         self.len[s] += 1;
         if pos == 0 {
@@ -150,13 +145,13 @@ impl Sorted {
         entries.sort_unstable();
         for chunk in entries.chunks((self.cap / 2).max(1)) {
             let slot = self.new_slot();
-            let (s, c, r) = (slot as usize, self.cap, self.r);
+            let (s, c) = (slot as usize, self.cap);
             for (e, &(key, node)) in chunk.iter().enumerate() {
-                self.ents[s * c + e] = pack(key, node);
                 let (free, cap) = rows(node);
-                for j in 0..r {
-                    self.fit[(s * c + e) * r + j] = fit_key(free[j], cap[j]);
-                }
+                self.ents[s * c + e] = Ent {
+                    at: pack(key, node),
+                    fit: fit_row(free, cap),
+                };
                 self.slot_of[node as usize] = slot;
                 self.key_of[node as usize] = key;
             }
@@ -175,9 +170,10 @@ impl Sorted {
         let (s, c) = (slot as usize, self.cap);
         let (base, len) = (s * c, self.len[s] as usize);
         let hint = hint.filter(|p| {
-            p.slot == slot && (p.pos as usize) < len && self.ents[base + p.pos as usize] == at
+            p.slot == slot && (p.pos as usize) < len && self.ents[base + p.pos as usize].at == at
         });
         let pos = hint.map_or_else(|| self.position(slot, at), |p| p.pos as usize);
+        let gone = self.ents[base + pos].fit;
         self.ents
             .copy_within(base + pos + 1..base + len, base + pos);
         let shrinking = len - 1 < self.cap / 4;
@@ -185,12 +181,8 @@ impl Sorted {
             Some(p) if self.order.get(p.i as usize) == Some(&slot) => p.i as usize,
             _ => self.rank(at),
         });
-        let (r, rows) = (self.r, base * self.r);
-        let row = &self.fit[rows + pos * r..][..r];
-        let most = &self.most[s * r..][..r];
-        let stale = row.iter().zip(most).any(|(f, m)| f >= m);
-        self.fit
-            .copy_within(rows + (pos + 1) * r..rows + len * r, rows + pos * r);
+        let most = &self.most[s];
+        let stale = (0..self.r.min(L)).any(|j| gone[j] >= most[j]);
         self.len[s] -= 1;
         self.slot_of[node as usize] = NONE;
         if stale {
@@ -219,7 +211,7 @@ impl Sorted {
 
     /// The entry at `e` in run `slot`.
     fn entry(&self, slot: u32, e: usize) -> u128 {
-        self.ents[slot as usize * self.cap + e]
+        self.ents[slot as usize * self.cap + e].at
     }
 
     /// The place in the order of the run that holds `at` or would: the last whose first entry
@@ -232,23 +224,21 @@ impl Sorted {
     fn position(&self, slot: u32, at: u128) -> usize {
         let (base, len) = (slot as usize * self.cap, self.len[slot as usize] as usize);
         let ents = &self.ents[base..base + len];
-        partition_point(len, |e| below(ents[e], at))
+        partition_point(len, |e| below(ents[e].at, at))
     }
 
     /// A slot for a new empty run.
     fn new_slot(&mut self) -> u32 {
         if let Some(slot) = self.spare.pop() {
             self.len[slot as usize] = 0;
-            self.most[slot as usize * self.r..][..self.r].fill(f32::NEG_INFINITY);
+            self.most[slot as usize] = [f32::NEG_INFINITY; L];
             return slot;
         }
         let slot = self.len.len() as u32;
         let c = self.cap;
         self.len.push(0);
-        self.ents.resize(self.ents.len() + c, 0);
-        self.fit.resize(self.fit.len() + c * self.r, 0.0);
-        self.most
-            .resize(self.most.len() + self.r, f32::NEG_INFINITY);
+        self.ents.resize(self.ents.len() + c, Ent::default());
+        self.most.push([f32::NEG_INFINITY; L]);
         slot
     }
 
@@ -268,11 +258,8 @@ impl Sorted {
         let (len, at) = (self.len[f] as usize, self.len[t] as usize);
         let n = len - e;
         self.ents.copy_within(f * c + e..f * c + len, t * c + at);
-        let r = self.r;
-        self.fit
-            .copy_within((f * c + e) * r..(f * c + len) * r, (t * c + at) * r);
         for k in at..at + n {
-            self.slot_of[self.ents[t * c + k] as u32 as usize] = to;
+            self.slot_of[self.ents[t * c + k].at as u32 as usize] = to;
         }
         self.len[f] = e as u32;
         self.len[t] = (at + n) as u32;
@@ -315,20 +302,15 @@ impl Sorted {
         let (l, u, c) = (lower as usize, upper as usize, self.cap);
         let (a, b) = (self.len[l] as usize, self.len[u] as usize);
         self.scratch.clear();
-        self.scratch_fit.clear();
         for (s, n) in [(l, a), (u, b)] {
             self.scratch.extend_from_slice(&self.ents[s * c..][..n]);
-            self.scratch_fit
-                .extend_from_slice(&self.fit[s * c * self.r..][..n * self.r]);
         }
-        let (half, r) = ((a + b) / 2, self.r);
+        let half = (a + b) / 2;
         for (s, range) in [(l, 0..half), (u, half..a + b)] {
             let n = range.len();
             self.ents[s * c..][..n].copy_from_slice(&self.scratch[range.clone()]);
-            self.fit[s * c * r..][..n * r]
-                .copy_from_slice(&self.scratch_fit[range.start * r..range.end * r]);
             for k in range {
-                self.slot_of[self.scratch[k] as u32 as usize] = s as u32;
+                self.slot_of[self.scratch[k].at as u32 as usize] = s as u32;
             }
             self.len[s] = n as u32;
             self.summarize(s as u32);
@@ -337,23 +319,9 @@ impl Sorted {
 
     /// Writes the most of run `slot` again.
     fn summarize(&mut self, slot: u32) {
-        let (s, c, r) = (slot as usize, self.cap, self.r);
-        let rows = &self.fit[s * c * r..][..self.len[s] as usize * r];
-        let most = &mut self.most[s * r..][..r];
-        match r {
-            1 => most_of::<1>(rows, most),
-            2 => most_of::<2>(rows, most),
-            3 => most_of::<3>(rows, most),
-            4 => most_of::<4>(rows, most),
-            _ => {
-                most.fill(f32::NEG_INFINITY);
-                for row in rows.chunks_exact(r) {
-                    for (m, &x) in most.iter_mut().zip(row) {
-                        *m = max(*m, x);
-                    }
-                }
-            }
-        }
+        let (s, c) = (slot as usize, self.cap);
+        let ents = &self.ents[s * c..][..self.len[s] as usize];
+        self.most[s] = most_of(ents);
     }
 }
 
@@ -363,23 +331,49 @@ fn fit_key(free: f64, cap: f64) -> f32 {
     up(free + TOLERANCE * cap)
 }
 
-/// The most of each of `R` columns of `rows` (rows of `R` fit keys) into `most` (-inf if there
-/// are none): two rows at a time, so that the comparisons wait less on one another.
-fn most_of<const R: usize>(rows: &[f32], most: &mut [f32]) {
-    let mut lanes = [[f32::NEG_INFINITY; R]; 2];
-    let pairs = rows.chunks_exact(2 * R);
+/// The most of each fit key over `ents` (-inf if there are none): two entries at a time, so
+/// that the comparisons wait less on one another.
+fn most_of<const L: usize>(ents: &[Ent<L>]) -> [f32; L] {
+    let mut lanes = [[f32::NEG_INFINITY; L]; 2];
+    let pairs = ents.chunks_exact(2);
     let rest = pairs.remainder();
     for pair in pairs {
-        for (k, lane) in lanes.iter_mut().enumerate() {
-            for j in 0..R {
-                lane[j] = max(lane[j], pair[k * R + j]);
+        for (lane, ent) in lanes.iter_mut().zip(pair) {
+            for (m, &f) in lane.iter_mut().zip(&ent.fit) {
+                *m = max(*m, f);
             }
         }
     }
-    for j in 0..R {
-        let last = rest.get(j).copied().unwrap_or(f32::NEG_INFINITY);
-        most[j] = max(max(lanes[0][j], lanes[1][j]), last);
+    let last = rest.first().map_or([f32::NEG_INFINITY; L], |e| e.fit);
+    std::array::from_fn(|j| max(max(lanes[0][j], lanes[1][j]), last[j]))
+}
+
+/// A filed node: its key and index ([`pack`]ed) and its fit keys for the first `L` resources
+/// (+inf for places with no resource: they hold any demand).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, align(16))]
+pub(super) struct Ent<const L: usize> {
+    pub(super) at: u128,
+    pub(super) fit: [f32; L],
+}
+
+impl<const L: usize> Default for Ent<L> {
+    fn default() -> Self {
+        Self {
+            at: 0,
+            fit: [f32::INFINITY; L],
+        }
     }
+}
+
+/// A node's fit keys: per resource, [`fit_key`]; +inf where there is no resource (such a
+/// place holds any demand).
+fn fit_row<const L: usize>(free: &[f64], cap: &[f64]) -> [f32; L] {
+    let mut row = [f32::INFINITY; L];
+    for ((f, &x), &c) in row.iter_mut().zip(free).zip(cap) {
+        *f = fit_key(x, c);
+    }
+    row
 }
 
 /// (key, node) as one number in the same order (entries compared with one comparison).
@@ -421,7 +415,10 @@ fn partition_point(len: usize, holds: impl Fn(usize) -> bool) -> usize {
     lo + usize::from(holds(lo))
 }
 
+mod runs;
 mod walk;
+
+pub(super) use runs::Runs;
 
 #[cfg(test)]
 #[path = "sorted_tests.rs"]

@@ -10,24 +10,22 @@ type Entry = (u64, u32, Vec<f64>);
 /// Every run in order, its entries sorted, within `cap` and (but for a lone run) at least a
 /// quarter full... or just merged/shared; its most the most of its fit keys; the first entries,
 /// slots and keys per node as filed; the entries together exactly the reference's.
-fn check(s: &Sorted, want: &[Entry]) {
+fn check<const L: usize>(s: &Sorted<L>, want: &[Entry]) {
     let mut all = Vec::new();
     for (i, &slot) in s.order.iter().enumerate() {
         let run = s.run(slot);
-        let len = run.ents.len();
+        let len = run.len();
         assert!(len > 0 && len <= s.cap, "run {i} holds {len}");
-        assert_eq!(s.firsts[i], run.ents[0]);
-        for j in 0..s.r {
-            let col: Vec<f32> = (0..len).map(|e| run.fit[e * s.r + j]).collect();
-            let most = col.iter().fold(f32::NEG_INFINITY, |m, &x| m.max(x));
-            assert_eq!(
-                s.most[slot as usize * s.r + j],
-                most,
-                "run {i} resource {j}"
-            );
+        assert_eq!(s.firsts[i], run[0].at);
+        for j in 0..L {
+            let most = run.iter().fold(f32::NEG_INFINITY, |m, e| m.max(e.fit[j]));
+            assert_eq!(s.most[slot as usize][j], most, "run {i} resource {j}");
+            if j >= s.r {
+                assert_eq!(most, f32::INFINITY, "run {i} place {j}");
+            }
         }
-        for e in 0..len {
-            let (key, node) = unpack(run.ents[e]);
+        for ent in run {
+            let (key, node) = unpack(ent.at);
             assert_eq!(s.slot_of[node as usize], slot);
             assert_eq!(s.key_of[node as usize], key);
             all.push((key, node));
@@ -46,8 +44,8 @@ fn check(s: &Sorted, want: &[Entry]) {
 
 /// The nodes a walk from `from` (starting at `hint` if that holds) shows for `demand` when it
 /// always goes on (`past`: skipping the other nodes of each key shown), with whether they fit.
-fn shown_at(
-    s: &Sorted,
+fn shown_at<const L: usize>(
+    s: &Sorted<L>,
     from: (u64, u32),
     hint: Option<Place>,
     demand: &[f64],
@@ -63,12 +61,17 @@ fn shown_at(
 }
 
 /// [`shown_at`] without a hint.
-fn shown(s: &Sorted, from: (u64, u32), demand: &[f64], past: bool) -> Vec<(u64, u32, bool)> {
+fn shown<const L: usize>(
+    s: &Sorted<L>,
+    from: (u64, u32),
+    demand: &[f64],
+    past: bool,
+) -> Vec<(u64, u32, bool)> {
     shown_at(s, from, None, demand, past)
 }
 
 /// Every node with the place a walk shows it at (every node fits no demand at all).
-fn places(s: &Sorted) -> Vec<((u64, u32), Place)> {
+fn places<const L: usize>(s: &Sorted<L>) -> Vec<((u64, u32), Place)> {
     let mut out = Vec::new();
     let none = vec![f64::NEG_INFINITY; s.r];
     s.walk_from((0, 0), None, &none, &mut |key, node, fits, place| {
@@ -81,8 +84,8 @@ fn places(s: &Sorted) -> Vec<((u64, u32), Place)> {
 
 /// A hint for taking `node` out: none, where it is now, or where it was when `old` was taken
 /// (maybe wrong by now).
-fn hint_for(
-    s: &Sorted,
+fn hint_for<const L: usize>(
+    s: &Sorted<L>,
     node: u32,
     old: &[((u64, u32), Place)],
     rng: &mut ChaCha8Rng,
@@ -98,35 +101,32 @@ fn hint_for(
 #[test]
 fn runs_stay_sorted_and_summarized_through_splits_merges_and_shares() {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    for (r, nodes) in [(1, 40), (3, 200), (5, 90)] {
-        let mut s = Sorted::new(nodes, r, 8);
-        let mut want: Vec<Entry> = Vec::new();
-        let cap = vec![100.0; r];
-        let mut old = Vec::new();
-        for step in 0..3_000 {
-            let node = rng.random_range(0..nodes as u32);
-            match want.iter().position(|e| e.1 == node) {
-                // Out, and (mostly) back under a larger key, as a placement files it.
-                Some(i) => {
-                    let (key, ..) = want.remove(i);
-                    let hint = hint_for(&s, node, &old, &mut rng);
-                    s.remove(node, hint);
-                    if rng.random_range(0..4) > 0 {
-                        let key = key + rng.random_range(0..3) * 5;
-                        let free: Vec<f64> = (0..r)
-                            .map(|_| rng.random_range(0..=10) as f64 * 10.0)
-                            .collect();
-                        s.insert(node, key, (&free, &cap));
-                        want.push((key, node, free));
-                    }
-                }
-                None => {
-                    // Few keys (many ties) early on, any later.
-                    let key = if step < 1_000 {
-                        rng.random_range(0..4)
-                    } else {
-                        rng.random_range(0..1_000)
-                    };
+    for (r, nodes) in [(1, 40), (3, 200), (4, 60), (5, 90), (8, 50)] {
+        if r <= 4 {
+            filed_and_taken_out(Sorted::<4>::new(nodes, r, 8), nodes, &mut rng);
+        } else {
+            filed_and_taken_out(Sorted::<8>::new(nodes, r, 8), nodes, &mut rng);
+        }
+    }
+}
+
+/// Nodes filed, taken out and filed again at random in `s` (empty, room for `nodes`), checked
+/// after each step.
+fn filed_and_taken_out<const L: usize>(mut s: Sorted<L>, nodes: usize, rng: &mut ChaCha8Rng) {
+    let r = s.r;
+    let mut want: Vec<Entry> = Vec::new();
+    let cap = vec![100.0; r];
+    let mut old = Vec::new();
+    for step in 0..3_000 {
+        let node = rng.random_range(0..nodes as u32);
+        match want.iter().position(|e| e.1 == node) {
+            // Out, and (mostly) back under a larger key, as a placement files it.
+            Some(i) => {
+                let (key, ..) = want.remove(i);
+                let hint = hint_for(&s, node, &old, rng);
+                s.remove(node, hint);
+                if rng.random_range(0..4) > 0 {
+                    let key = key + rng.random_range(0..3) * 5;
                     let free: Vec<f64> = (0..r)
                         .map(|_| rng.random_range(0..=10) as f64 * 10.0)
                         .collect();
@@ -134,20 +134,33 @@ fn runs_stay_sorted_and_summarized_through_splits_merges_and_shares() {
                     want.push((key, node, free));
                 }
             }
-            want.sort_by_key(|e| (e.0, e.1));
-            check(&s, &want);
-            if step % 10 == 0 {
-                walks_show_what_fits(&s, &want, &mut rng);
-                hints_change_no_walk(&s, &old, &mut rng);
-                old = places(&s);
+            None => {
+                // Few keys (many ties) early on, any later.
+                let key = if step < 1_000 {
+                    rng.random_range(0..4)
+                } else {
+                    rng.random_range(0..1_000)
+                };
+                let free: Vec<f64> = (0..r)
+                    .map(|_| rng.random_range(0..=10) as f64 * 10.0)
+                    .collect();
+                s.insert(node, key, (&free, &cap));
+                want.push((key, node, free));
             }
+        }
+        want.sort_by_key(|e| (e.0, e.1));
+        check(&s, &want);
+        if step % 10 == 0 {
+            walks_show_what_fits(&s, &want, rng);
+            hints_change_no_walk(&s, &old, rng);
+            old = places(&s);
         }
     }
 }
 
 /// Every fitting node at or after `from` is shown, in order, with `fits` as its fit keys say;
 /// skipping past a key shows no other node of it, and still every key with a fitting node.
-fn walks_show_what_fits(s: &Sorted, want: &[Entry], rng: &mut ChaCha8Rng) {
+fn walks_show_what_fits<const L: usize>(s: &Sorted<L>, want: &[Entry], rng: &mut ChaCha8Rng) {
     let r = s.r;
     let demand: Vec<f64> = (0..r)
         .map(|_| rng.random_range(0..=11) as f64 * 9.5)
@@ -195,7 +208,11 @@ fn walks_show_what_fits(s: &Sorted, want: &[Entry], rng: &mut ChaCha8Rng) {
 
 /// A walk from a node's old place shows what a walk that searches shows, however the runs
 /// changed since (`old` from some steps before).
-fn hints_change_no_walk(s: &Sorted, old: &[((u64, u32), Place)], rng: &mut ChaCha8Rng) {
+fn hints_change_no_walk<const L: usize>(
+    s: &Sorted<L>,
+    old: &[((u64, u32), Place)],
+    rng: &mut ChaCha8Rng,
+) {
     let demand: Vec<f64> = (0..s.r)
         .map(|_| rng.random_range(0..=11) as f64 * 9.5)
         .collect();
@@ -212,41 +229,51 @@ fn hints_change_no_walk(s: &Sorted, old: &[((u64, u32), Place)], rng: &mut ChaCh
 fn filled_runs_are_sorted_summarized_and_walked_as_filed_ones() {
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     for (r, nodes, cap) in [(1, 0, 8), (2, 1, 8), (3, 200, 8), (5, 90, 16)] {
-        let cap_row = vec![100.0; r];
-        let want: Vec<Entry> = (0..nodes as u32)
-            .map(|node| {
-                let key = rng.random_range(0..50);
-                let free = (0..r).map(|_| rng.random_range(0..=10) as f64 * 10.0);
-                (key, node, free.collect())
-            })
-            .collect();
-        let mut filled = Sorted::new(nodes, r, cap);
-        let mut entries: Vec<(u64, u32)> = want.iter().map(|e| (e.0, e.1)).collect();
-        filled.fill(&mut entries, |n| (&want[n as usize].2, &cap_row));
-        let mut sorted = want.clone();
-        sorted.sort_by_key(|e| (e.0, e.1));
-        check(&filled, &sorted);
-        if nodes > 0 {
-            for _ in 0..20 {
-                walks_show_what_fits(&filled, &sorted, &mut rng);
-            }
+        if r <= 4 {
+            filled_then_filed(Sorted::<4>::new(nodes, r, cap), nodes, &mut rng);
+        } else {
+            filled_then_filed(Sorted::<8>::new(nodes, r, cap), nodes, &mut rng);
         }
-        // Filed and taken out as usual afterwards.
-        for node in (0..nodes as u32).step_by(3) {
-            filled.remove(node, None);
-            filled.insert(node, 60, (&cap_row, &cap_row));
-        }
-        let mut after: Vec<Entry> = sorted
-            .into_iter()
-            .map(|e| {
-                if e.1 % 3 == 0 {
-                    (60, e.1, cap_row.clone())
-                } else {
-                    e
-                }
-            })
-            .collect();
-        after.sort_by_key(|e| (e.0, e.1));
-        check(&filled, &after);
     }
+}
+
+/// `filled` (empty, room for `nodes`) filled at once, checked and walked, then nodes taken out and
+/// filed again one by one, checked.
+fn filled_then_filed<const L: usize>(mut filled: Sorted<L>, nodes: usize, rng: &mut ChaCha8Rng) {
+    let r = filled.r;
+    let cap_row = vec![100.0; r];
+    let want: Vec<Entry> = (0..nodes as u32)
+        .map(|node| {
+            let key = rng.random_range(0..50);
+            let free = (0..r).map(|_| rng.random_range(0..=10) as f64 * 10.0);
+            (key, node, free.collect())
+        })
+        .collect();
+    let mut entries: Vec<(u64, u32)> = want.iter().map(|e| (e.0, e.1)).collect();
+    filled.fill(&mut entries, |n| (&want[n as usize].2, &cap_row));
+    let mut sorted = want.clone();
+    sorted.sort_by_key(|e| (e.0, e.1));
+    check(&filled, &sorted);
+    if nodes > 0 {
+        for _ in 0..20 {
+            walks_show_what_fits(&filled, &sorted, rng);
+        }
+    }
+    // Filed and taken out as usual afterwards.
+    for node in (0..nodes as u32).step_by(3) {
+        filled.remove(node, None);
+        filled.insert(node, 60, (&cap_row, &cap_row));
+    }
+    let mut after: Vec<Entry> = sorted
+        .into_iter()
+        .map(|e| {
+            if e.1 % 3 == 0 {
+                (60, e.1, cap_row.clone())
+            } else {
+                e
+            }
+        })
+        .collect();
+    after.sort_by_key(|e| (e.0, e.1));
+    check(&filled, &after);
 }

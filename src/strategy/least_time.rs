@@ -29,7 +29,8 @@ use crate::state::State;
 /// to file it again (runs of about half the square root of the nodes: 64 at 10,000), usually a
 /// few nodes read from where the memo starts; where it gives up, O(nodes x resources) by the
 /// scan, or with the tree O(log(nodes) + 8) x resources per leaf visited; O(1) when the task fits
-/// no node. Memory: the runs (12 bytes per node, and 16 + 4 x resources bytes per room in a run,
+/// no node (the runs pass over nodes by the first 8 resources: more are tested node by node).
+/// Memory: the runs (12 bytes per node, and 32 bytes per room in a run, 48 beyond 4 resources,
 /// 1 to 4 rooms per node), the node tree (fit keys and the least work; see the memory table in
 /// the README).
 #[derive(Debug, Clone, Copy, Default)]

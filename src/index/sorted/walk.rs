@@ -1,10 +1,9 @@
 //! Walks over the runs in key order, passing over runs that cannot fit a demand.
 
-use super::{Go, Place, Sorted, pack, unpack};
+use super::{Ent, Go, Place, Sorted, pack, unpack};
 use crate::index::keyed::down;
-use crate::index::scratch32;
 
-impl Sorted {
+impl<const L: usize> Sorted<L> {
     /// Calls `visit(key, node, fits, place)` on the nodes at or after `from` in increasing
     /// (key, node) order, as long as it says [`Go::Next`] (or [`Go::Past`] a key, to skip the
     /// other nodes of that key); returns `Some(false)` if it stopped, `None` if it gave up,
@@ -26,7 +25,8 @@ impl Sorted {
         if self.order.is_empty() {
             return Some(true);
         }
-        scratch32(self.r, |d| {
+        {
+            let mut d = [f32::NEG_INFINITY; L];
             for (d, &x) in d.iter_mut().zip(demand) {
                 *d = down(x);
             }
@@ -49,7 +49,7 @@ impl Sorted {
                         },
                     )
                 };
-                match self.walk_run(slot, pos, d, visit) {
+                match self.walk_run(slot, pos, &d, visit) {
                     Go::Next => (i, pos) = (i + 1, 0),
                     Go::Past(key) => match key.checked_add(1) {
                         Some(next) => (i, pos) = self.seek_near(i, pack(next, 0)),
@@ -60,7 +60,7 @@ impl Sorted {
                 }
             }
             Some(true)
-        })
+        }
     }
 
     /// [`Sorted::walk_from`] over the entries of one run from `pos` on: [`Go::Next`] when they
@@ -70,58 +70,21 @@ impl Sorted {
         &self,
         slot: u32,
         pos: usize,
-        d: &[f32],
-        visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
-    ) -> Go {
-        match *d {
-            [a] => self.walk_run_of(slot, pos, [a], visit),
-            [a, b] => self.walk_run_of(slot, pos, [a, b], visit),
-            [a, b, c] => self.walk_run_of(slot, pos, [a, b, c], visit),
-            [a, b, c, e] => self.walk_run_of(slot, pos, [a, b, c, e], visit),
-            _ => {
-                let run = self.run(slot);
-                if pos >= run.ents.len() {
-                    return Go::Next;
-                }
-                let may = (0..self.r).all(|j| self.most[slot as usize * self.r + j] >= d[j]);
-                run.walk(pos, may, visit, |e| {
-                    (0..self.r).all(|j| run.fit[e * self.r + j] >= d[j])
-                })
-            }
-        }
-    }
-
-    /// [`Sorted::walk_run`] for `R` resources, the fit keys read column by column.
-    #[inline]
-    fn walk_run_of<const R: usize>(
-        &self,
-        slot: u32,
-        pos: usize,
-        d: [f32; R],
+        d: &[f32; L],
         visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
     ) -> Go {
         let run = self.run(slot);
-        let len = run.ents.len();
-        if pos >= len {
+        if pos >= run.len() {
             return Go::Next;
         }
-        let most = &self.most[slot as usize * R..][..R];
-        let may = (0..R).all(|j| most[j] >= d[j]);
-        let rows = &run.fit[..len * R];
-        run.walk(pos, may, visit, |e| {
-            let row: &[f32; R] = rows[e * R..][..R].try_into().unwrap();
-            (0..R).fold(true, |all, j| all & (row[j] >= d[j]))
-        })
+        let may = holds(&self.most[slot as usize], d);
+        walk(run, pos, may, visit, |e: &Ent<L>| holds(&e.fit, d))
     }
 
     /// The entries of run `slot`.
-    pub(super) fn run(&self, slot: u32) -> Run<'_> {
+    pub(super) fn run(&self, slot: u32) -> &[Ent<L>] {
         let (s, c) = (slot as usize, self.cap);
-        let len = self.len[s] as usize;
-        Run {
-            ents: &self.ents[s * c..][..len],
-            fit: &self.fit[s * c * self.r..][..len * self.r],
-        }
+        &self.ents[s * c..][..self.len[s] as usize]
     }
 
     /// The first entry at or after `at`, as its run's place in the order and its place in the
@@ -181,39 +144,38 @@ impl Sorted {
     }
 }
 
-/// The entries of one run: ([`pack`]ed) keys and nodes, and the fit keys by row.
-pub(super) struct Run<'a> {
-    pub(super) ents: &'a [u128],
-    pub(super) fit: &'a [f32],
+/// Whether fit keys `fit` hold demand `d` (rounded down) in every place.
+#[inline]
+fn holds<const L: usize>(fit: &[f32; L], d: &[f32; L]) -> bool {
+    (0..L).fold(true, |all, j| all & (fit[j] >= d[j]))
 }
 
-impl Run<'_> {
-    /// Shows the entries from `pos` (within the run) to `visit`, with whether `holds` says their
-    /// fit keys hold the demand; only the first, not fitting, where the run cannot (`may` false).
-    #[inline]
-    fn walk(
-        &self,
-        pos: usize,
-        may: bool,
-        visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
-        holds: impl Fn(usize) -> bool,
-    ) -> Go {
-        if !may {
-            let (key, node) = unpack(self.ents[pos]);
-            return visit(key, node, false, pos);
-        }
-        let mut show = true;
-        for (e, &entry) in self.ents.iter().enumerate().skip(pos) {
-            let fits = holds(e);
-            if fits || show {
-                let (key, node) = unpack(entry);
-                match visit(key, node, fits, e) {
-                    Go::Next => {}
-                    other => return other,
-                }
-            }
-            show = fits;
-        }
-        Go::Next
+/// Shows the entries of `run` from `pos` (within the run) to `visit`, with whether `fits` says
+/// their fit keys hold the demand; only the first, not fitting, where the run cannot (`may`
+/// false).
+#[inline]
+fn walk<const L: usize>(
+    run: &[Ent<L>],
+    pos: usize,
+    may: bool,
+    visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
+    fits: impl Fn(&Ent<L>) -> bool,
+) -> Go {
+    if !may {
+        let (key, node) = unpack(run[pos].at);
+        return visit(key, node, false, pos);
     }
+    let mut show = true;
+    for (e, ent) in run.iter().enumerate().skip(pos) {
+        let fit = fits(ent);
+        if fit || show {
+            let (key, node) = unpack(ent.at);
+            match visit(key, node, fit, e) {
+                Go::Next => {}
+                other => return other,
+            }
+        }
+        show = fit;
+    }
+    Go::Next
 }

@@ -12,6 +12,7 @@
 
 use super::keyed::{max, up};
 use crate::state::TOLERANCE;
+use std::cell::Cell;
 
 /// No run: a node not filed.
 const NONE: u32 = u32::MAX;
@@ -68,6 +69,9 @@ pub(super) struct Sorted<const L: usize> {
     key_of: Vec<u64>,
     /// The entries of two runs being merged (kept, so that a merge does not allocate).
     scratch: Vec<Ent<L>>,
+    /// The entry the last walk's [`Go::Past`] sought, and where it found its place: the next
+    /// such seek for the same entry starts there (checked by its neighbours).
+    past: Cell<Option<(u128, Place)>>,
 }
 
 impl<const L: usize> Sorted<L> {

@@ -52,7 +52,7 @@ impl<const L: usize> Sorted<L> {
                 match self.walk_run(slot, pos, &d, visit) {
                     Go::Next => (i, pos) = (i + 1, 0),
                     Go::Past(key) => match key.checked_add(1) {
-                        Some(next) => (i, pos) = self.seek_near(i, pack(next, 0)),
+                        Some(next) => (i, pos) = self.seek_past(i, pack(next, 0)),
                         None => return Some(true),
                     },
                     Go::Stop => return Some(false),
@@ -130,6 +130,24 @@ impl<const L: usize> Sorted<L> {
             self.entry(slot, pos) >= at
         };
         (after && before).then_some((i, pos))
+    }
+
+    /// [`Sorted::seek_near`] for a walk's [`Go::Past`]: where the last one went if it sought the
+    /// same entry and that is still where it goes (as when the nodes of the least key share it
+    /// and each query passes over them).
+    fn seek_past(&self, i: usize, at: u128) -> (usize, usize) {
+        let cached = self.past.get().filter(|&(sought, _)| sought == at);
+        if let Some(found) = cached.and_then(|(_, p)| self.near(p, at)) {
+            return found;
+        }
+        let (i, pos) = self.seek_near(i, at);
+        let place = Place {
+            i: i as u32,
+            slot: self.order[i],
+            pos: pos as u32,
+        };
+        self.past.set(Some((at, place)));
+        (i, pos)
     }
 
     /// [`Sorted::seek`] from the run at place `i`, `at` after its first entry: in that run if

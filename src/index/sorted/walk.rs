@@ -25,42 +25,40 @@ impl<const L: usize> Sorted<L> {
         if self.order.is_empty() {
             return Some(true);
         }
-        {
-            let mut d = [f32::NEG_INFINITY; L];
-            for (d, &x) in d.iter_mut().zip(demand) {
-                *d = down(x);
-            }
-            let from = pack(from.0, from.1);
-            let (mut i, mut pos) = hint
-                .and_then(|p| self.near(p, from))
-                .unwrap_or_else(|| self.seek(from));
-            while i < self.order.len() {
-                let slot = self.order[i];
-                let visit = &mut |key, node, fits, e: usize| {
-                    let pos = e as u32;
-                    visit(
-                        key,
-                        node,
-                        fits,
-                        Place {
-                            i: i as u32,
-                            slot,
-                            pos,
-                        },
-                    )
-                };
-                match self.walk_run(slot, pos, &d, visit) {
-                    Go::Next => (i, pos) = (i + 1, 0),
-                    Go::Past(key) => match key.checked_add(1) {
-                        Some(next) => (i, pos) = self.seek_past(i, pack(next, 0)),
-                        None => return Some(true),
-                    },
-                    Go::Stop => return Some(false),
-                    Go::GiveUp => return None,
-                }
-            }
-            Some(true)
+        let mut d = [f32::NEG_INFINITY; L];
+        for (d, &x) in d.iter_mut().zip(demand) {
+            *d = down(x);
         }
+        let from = pack(from.0, from.1);
+        let (mut i, mut pos) = hint
+            .and_then(|p| self.near(p, from))
+            .unwrap_or_else(|| self.seek(from));
+        while i < self.order.len() {
+            let slot = self.order[i];
+            let visit = &mut |key, node, fits, e: usize| {
+                let pos = e as u32;
+                visit(
+                    key,
+                    node,
+                    fits,
+                    Place {
+                        i: i as u32,
+                        slot,
+                        pos,
+                    },
+                )
+            };
+            match self.walk_run(slot, pos, &d, visit) {
+                Go::Next => (i, pos) = (i + 1, 0),
+                Go::Past(key) => match key.checked_add(1) {
+                    Some(next) => (i, pos) = self.seek_past(i, pack(next, 0)),
+                    None => return Some(true),
+                },
+                Go::Stop => return Some(false),
+                Go::GiveUp => return None,
+            }
+        }
+        Some(true)
     }
 
     /// [`Sorted::walk_from`] over the entries of one run from `pos` on: [`Go::Next`] when they

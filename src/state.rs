@@ -413,7 +413,6 @@ impl<'p> State<'p> {
         let demand = self.demand(task);
         let d = demand.to_vec();
         let r = self.resources();
-        let mut largest = Array1::from_elem(r, f64::NEG_INFINITY);
         let mut most_free = Array1::from_elem(r, f64::NEG_INFINITY);
         let (mut any, mut fits_empty, mut closest) = (false, false, None);
         let (all_free, all_cap) = (self.free_values(), self.capacity_values());
@@ -421,34 +420,50 @@ impl<'p> State<'p> {
             any = true;
             let (free, cap) = (&all_free[n * r..][..r], &all_cap[n * r..][..r]);
             for j in 0..r {
-                largest[j] = largest[j].max(cap[j]);
                 most_free[j] = most_free[j].max(free[j]);
             }
             // `check_fit` against the empty node.
             fits_empty |= (0..r).all(|j| d[j] <= cap[j] + TOLERANCE * cap[j]);
             closest = nearer(closest, n, worst_gap(&d, free, cap));
         }
-        let names = self.problem.resources();
-        let name = |r: usize| names.name(r).to_string();
         let Some((node, gap_resource, _)) = closest else {
             debug_assert!(!any);
             return Reason::NotAllowed;
         };
         if !fits_empty {
-            let mut empty = None;
-            for n in candidates() {
-                let cap = self.capacity_row(n);
-                empty = nearer(empty, n, worst_gap(&d, cap, cap));
-            }
-            let (n, g, _) = empty.expect("a candidate");
-            let (resource, _) = binding(demand, &largest, (n, g));
-            return Reason::TooLarge {
-                resource: name(resource),
-                requested: demand[resource],
-                largest: largest[resource],
-            };
+            return self.too_large(demand, candidates().map(|n| self.capacity_row(n)));
         }
         self.short(demand, &most_free, (node, gap_resource))
+    }
+
+    /// Why a demand that no empty node fits fits no node: [`Reason::TooLarge`], from the
+    /// capacity rows of the nodes it may run on (`capacities`, in order of their nodes; a row
+    /// that repeats an earlier one may be left out), not empty. The resource blamed is the one
+    /// whose demand most exceeds the largest capacity of it, else the one short on the node
+    /// that comes closest to fitting it empty (ties to the lowest index).
+    ///
+    /// Complexity: O(rows x resources).
+    pub(crate) fn too_large<'c>(
+        &self,
+        demand: ArrayView1<'_, f64>,
+        capacities: impl Iterator<Item = &'c [f64]>,
+    ) -> Reason {
+        let d = demand.to_vec();
+        let mut largest = Array1::from_elem(d.len(), f64::NEG_INFINITY);
+        let mut empty = None;
+        for (row, cap) in capacities.enumerate() {
+            for (l, &c) in largest.iter_mut().zip(cap) {
+                *l = l.max(c);
+            }
+            empty = nearer(empty, row, worst_gap(&d, cap, cap));
+        }
+        let (n, g, _) = empty.expect("a capacity row");
+        let (resource, _) = binding(demand, &largest, (n, g));
+        Reason::TooLarge {
+            resource: self.problem.resources().name(resource).to_string(),
+            requested: demand[resource],
+            largest: largest[resource],
+        }
     }
 
     /// Why a demand that some empty node fits fits no node now, given the most free per

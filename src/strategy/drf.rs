@@ -105,6 +105,7 @@ impl Strategy for Drf {
         let total = problem.cluster().capacity().sum_axis(Axis(0));
         let mut state = State::new(problem);
         let mut unplaced = Vec::new();
+        let mut reasons = crate::unfit::Reasons::new();
         for mut queues in tenant_queues(problem) {
             let mut allocated: BTreeMap<&str, Array1<f64>> = BTreeMap::new();
             while let Some(tenant) = poorest(&queues, &allocated, &total) {
@@ -117,6 +118,7 @@ impl Strategy for Drf {
                     .filter(|&node| state.place(task, node).is_ok())
                 {
                     Some(node) => {
+                        reasons.placed(&state, task, node);
                         selector.placed(&state, task, node);
                         let share = allocated
                             .entry(tenant)
@@ -127,7 +129,7 @@ impl Strategy for Drf {
                         &mut unplaced,
                         Unplaced {
                             task,
-                            reason: state.reason(task),
+                            reason: reasons.reason(&state, task),
                         },
                     ),
                 }

@@ -33,9 +33,10 @@ pub(crate) fn fill(problem: &Problem, score: ScoreFn, weights: &[f64]) -> Placem
                 let _ = state.place(task, node);
             }
         }
+        let mut reasons = crate::unfit::Reasons::new();
         unplaced.extend(pending.into_iter().map(|task| Unplaced {
             task,
-            reason: state.reason(task),
+            reason: reasons.reason(&state, task),
         }));
     }
     Placement::heuristic(state.into_assignment(), unplaced)

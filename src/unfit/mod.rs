@@ -6,8 +6,9 @@
 //! time there. The reason depends on the state and the task's demand row only (for a task that
 //! may run anywhere): on the most free of each resource over the alive nodes, on whether some
 //! empty node fits the demand, and on the node closest to fitting it. [`Reasons`] keeps the
-//! first, answers the second from the distinct capacity rows, and remembers the closest node per
-//! demand row. A placement only takes capacity from one node, so these stay valid unless that
+//! first, answers the second from the distinct capacity rows (and, for a task no empty node
+//! fits, the whole reason: the largest capacities and the empty node closest to fitting it are
+//! among those rows), and remembers the closest node per demand row. A placement only takes capacity from one node, so these stay valid unless that
 //! node held a maximum or was a remembered closest node; any other change clears them.
 
 mod closest;
@@ -116,10 +117,12 @@ impl Reasons {
             .shapes
             .chunks_exact(r)
             .any(|cap| (0..r).all(|j| demand[j] <= cap[j] + TOLERANCE * cap[j]));
-        if !fits_empty {
-            return state.reason(task);
-        }
         let row = demand.to_vec();
+        if !fits_empty {
+            // No node fits it, nor will while only placements follow.
+            self.remember_unfit(&row);
+            return state.too_large(demand, self.shapes.chunks_exact(r));
+        }
         let (node, gap_resource, gap) = self.closest_to(state, &row);
         // Short on the closest node by more than the fit test's slack (and rounding): on
         // every node.
@@ -249,6 +252,47 @@ mod tests {
     /// known to fit nowhere before the search.
     fn check_first_fit(p: &Problem, tasks: impl Iterator<Item = usize>) -> [usize; 4] {
         check_placing(p, tasks, 0)
+    }
+
+    #[test]
+    fn tasks_larger_than_every_node_get_the_full_scans_reason_and_are_remembered() {
+        let r = Resources::new(["cpu", "memory", "gpu"]).unwrap();
+        let capacity = array![
+            [8.0, 16.0, 0.0],
+            [4.0, 64.0, 0.0],
+            [8.0, 16.0, 0.0],
+            [2.0, 8.0, 4.0],
+            [4.0, 64.0, 0.0]
+        ];
+        // Each resource within some node, not all on one (the closest empty node blames cpu);
+        // more gpu than any node has; dominating the first two (known to fit nowhere); one
+        // that fits.
+        let demand = array![
+            [6.0, 32.0, 0.0],
+            [1.0, 1.0, 8.0],
+            [7.0, 40.0, 1.0],
+            [6.0, 33.0, 0.0],
+            [4.0, 32.0, 0.0]
+        ];
+        let workload = Workload::new(r.clone(), demand).unwrap();
+        let p = Problem::new(Cluster::new(r.clone(), capacity).unwrap(), workload).unwrap();
+        assert_eq!(check_first_fit(&p, 0..5), [0, 0, 4, 2]);
+        let s = State::new(&p);
+        let want = Reason::TooLarge {
+            resource: "cpu".into(),
+            requested: 6.0,
+            largest: 8.0,
+        };
+        assert_eq!(Reasons::new().reason(&s, 0), want);
+        // Two nodes equally close: the lower index blames its resource (memory here).
+        let r = Resources::new(["cpu", "memory"]).unwrap();
+        let capacity = array![[8.0, 4.0], [4.0, 8.0], [8.0, 4.0]];
+        let workload = Workload::new(r.clone(), array![[6.0, 6.0], [6.0, 6.0]]).unwrap();
+        let p = Problem::new(Cluster::new(r, capacity).unwrap(), workload).unwrap();
+        assert_eq!(check_first_fit(&p, 0..2), [0, 0, 2, 1]);
+        let s = State::new(&p);
+        let reason = Reasons::new().reason(&s, 0);
+        assert!(matches!(&reason, Reason::TooLarge { resource, .. } if resource == "memory"));
     }
 
     /// As `check_first_fit`, the search for each task starting `step` nodes after the last

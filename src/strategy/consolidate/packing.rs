@@ -218,11 +218,12 @@ impl<'p, 'w> Packing<'p, 'w> {
     /// The placement: where each task is, and why each unplaced one fits nowhere.
     pub(crate) fn placement(&self) -> Placement {
         let assignment = self.state.assignment().to_vec();
+        let mut reasons = crate::unfit::Reasons::new();
         let unplaced = (0..assignment.len())
             .filter(|&t| assignment[t].is_none())
             .map(|task| Unplaced {
                 task,
-                reason: self.state.reason(task),
+                reason: reasons.reason(&self.state, task),
             })
             .collect();
         Placement {

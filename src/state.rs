@@ -457,8 +457,8 @@ impl<'p> State<'p> {
             }
             empty = nearer(empty, row, worst_gap(&d, cap, cap));
         }
-        let (n, g, _) = empty.expect("a capacity row");
-        let (resource, _) = binding(demand, &largest, (n, g));
+        let (_, short, _) = empty.expect("a capacity row");
+        let resource = scarcest(demand, &largest).unwrap_or(short);
         Reason::TooLarge {
             resource: self.problem.resources().name(resource).to_string(),
             requested: demand[resource],
@@ -468,28 +468,36 @@ impl<'p> State<'p> {
 
     /// Why a demand that some empty node fits fits no node now, given the most free per
     /// resource over the nodes and the closest node (with its resource short): no node has
-    /// enough of some resource, else the closest node is short.
+    /// enough of some resource ([`State::insufficient`]), else the closest node is short.
     pub(crate) fn short(
         &self,
         demand: ArrayView1<'_, f64>,
         most_free: &Array1<f64>,
         (node, gap_resource): (usize, usize),
     ) -> Reason {
-        let name = |r: usize| self.problem.resources().name(r).to_string();
-        match binding(demand, most_free, (node, gap_resource)) {
-            (resource, true) => Reason::Insufficient {
-                resource: name(resource),
-                requested: demand[resource],
-                most_free: most_free[resource],
-            },
-            (resource, false) => Reason::Fragmented {
+        self.insufficient(demand, most_free)
+            .unwrap_or_else(|| Reason::Fragmented {
                 node,
-                resource: name(resource),
-                requested: demand[resource],
-                free: self.free_row(node)[resource],
-                most_free: most_free[resource],
-            },
-        }
+                resource: self.problem.resources().name(gap_resource).to_string(),
+                requested: demand[gap_resource],
+                free: self.free_row(node)[gap_resource],
+                most_free: most_free[gap_resource],
+            })
+    }
+
+    /// [`Reason::Insufficient`] if `demand` exceeds the most free of some resource over the
+    /// nodes (`most_free`): the resource it exceeds the most, relative to that.
+    pub(crate) fn insufficient(
+        &self,
+        demand: ArrayView1<'_, f64>,
+        most_free: &Array1<f64>,
+    ) -> Option<Reason> {
+        let resource = scarcest(demand, most_free)?;
+        Some(Reason::Insufficient {
+            resource: self.problem.resources().name(resource).to_string(),
+            requested: demand[resource],
+            most_free: most_free[resource],
+        })
     }
 }
 
@@ -505,13 +513,9 @@ pub(crate) fn nearer(
     }
 }
 
-/// The resource to blame: the one whose demand most exceeds the most available on any node
-/// (`true`: no node has enough of it), else the closest node's short resource (`false`).
-fn binding(
-    demand: ArrayView1<'_, f64>,
-    most: &Array1<f64>,
-    closest: (usize, usize),
-) -> (usize, bool) {
+/// The resource whose demand most exceeds (relative to it) the most available on any node
+/// (`most`), if any does.
+fn scarcest(demand: ArrayView1<'_, f64>, most: &Array1<f64>) -> Option<usize> {
     let mut best: Option<(usize, f64)> = None;
     for (r, (&d, &m)) in demand.iter().zip(most).enumerate() {
         if d > m * (1.0 + TOLERANCE) {
@@ -521,10 +525,7 @@ fn binding(
             }
         }
     }
-    match best {
-        Some((r, _)) => (r, true),
-        None => (closest.1, false),
-    }
+    best.map(|(r, _)| r)
 }
 
 /// The resource with the largest shortfall relative to capacity, and that shortfall.

@@ -1,10 +1,9 @@
 //! The nodes closest to fitting a demand row, kept in step with placements.
 
-use super::KEPT;
 use crate::state::{State, worst_gap};
 
-/// A demand row's closest nodes: the [`KEPT`] least (gap, node) keys of a scan over the alive
-/// nodes, each with its resource short, and the key of the next one. A placement only takes
+/// A demand row's closest nodes: the least (gap, node) keys of a scan over the alive nodes (as
+/// many as asked), each with its resource short, and the key of the next one. A placement only takes
 /// capacity, so a node's gap only grows: every node not kept stays at or above `next`, and the
 /// least kept key, while below `next`, is the least of all.
 #[derive(Debug, Clone)]
@@ -17,13 +16,15 @@ pub(super) struct Closest {
 }
 
 impl Closest {
-    /// Scans the alive nodes.
-    pub(super) fn scan(state: &State<'_>, demand: &[f64]) -> Self {
-        let mut kept: Vec<(f64, usize, usize)> = Vec::with_capacity(KEPT + 1);
+    /// Scans the alive nodes, keeping the `keep` closest (at least 1). The fewer kept, the
+    /// sooner the scan passes over farther nodes by one resource.
+    pub(super) fn scan(state: &State<'_>, demand: &[f64], keep: usize) -> Self {
+        let keep = keep.max(1);
+        let mut kept: Vec<(f64, usize, usize)> = Vec::with_capacity(keep + 1);
         let r = demand.len();
         let (all_free, all_cap, alive) =
             (state.free_values(), state.capacity_values(), state.alive());
-        // The key of the last node kept, once KEPT + 1 are: a node whose gap is clearly above
+        // The key of the last node kept, once `keep` + 1 are: a node whose gap is clearly above
         // it is passed over without the divisions of its exact gap.
         let mut threshold = f64::INFINITY;
         // The resource that showed the last node passed over: asked first of the next.
@@ -50,18 +51,18 @@ impl Closest {
                 continue;
             }
             let (resource, gap) = worst_gap(demand, free, cap);
-            if kept.len() == KEPT + 1 && !before((gap, node), key(kept[KEPT])) {
+            if kept.len() == keep + 1 && !before((gap, node), key(kept[keep])) {
                 continue;
             }
             let at = kept.partition_point(|&k| before(key(k), (gap, node)));
             kept.insert(at, (gap, node, resource));
-            kept.truncate(KEPT + 1);
-            if kept.len() == KEPT + 1 {
-                threshold = kept[KEPT].0;
+            kept.truncate(keep + 1);
+            if kept.len() == keep + 1 {
+                threshold = kept[keep].0;
             }
         }
-        let next = if kept.len() > KEPT {
-            let (gap, n, _) = kept.pop().expect("more than KEPT");
+        let next = if kept.len() > keep {
+            let (gap, n, _) = kept.pop().expect("more than kept");
             (gap, n)
         } else {
             (f64::INFINITY, usize::MAX)
@@ -153,7 +154,8 @@ mod tests {
                 continue;
             }
             let demand: Vec<f64> = state.demand_row(task).iter().map(|d| d * 3.0).collect();
-            let found = Closest::scan(&state, &demand);
+            let keep = [1, 2, 32][task / 10 % 3];
+            let found = Closest::scan(&state, &demand, keep);
             let mut all: Vec<(f64, usize, usize)> = (0..p.nodes())
                 .filter(|&n| state.is_alive(n))
                 .map(|n| {
@@ -163,8 +165,8 @@ mod tests {
                 })
                 .collect();
             all.sort_by(|&a, &b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            assert_eq!(found.kept, all[..KEPT], "task {task}");
-            assert_eq!(found.next, key(all[KEPT]), "task {task}");
+            assert_eq!(found.kept, all[..keep], "task {task}");
+            assert_eq!(found.next, key(all[keep]), "task {task}");
         }
     }
 }

@@ -8,8 +8,9 @@
 //! empty node fits the demand, and on the node closest to fitting it. [`Reasons`] keeps the
 //! first, answers the second from the distinct capacity rows (and, for a task no empty node
 //! fits, the whole reason: the largest capacities and the empty node closest to fitting it are
-//! among those rows), and remembers the closest node per demand row. A placement only takes capacity from one node, so these stay valid unless that
-//! node held a maximum or was a remembered closest node; any other change clears them.
+//! among those rows), and remembers the closest node per demand row. A placement only takes
+//! capacity from one node, so these stay valid unless that node held a maximum or was a
+//! remembered closest node; any other change clears them.
 
 mod closest;
 mod maxima;
@@ -19,16 +20,17 @@ use crate::placement::Reason;
 use crate::state::{Stamp, State, TOLERANCE};
 use closest::Closest;
 use maxima::Maxima;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
 
 /// Demand rows whose closest node is remembered at most: the oldest is forgotten beyond.
 const REMEMBERED: usize = 64;
 
-/// Per remembered demand row, the nodes closest to fitting it that are kept (with the key of
-/// the next closest, below which they are still the closest after placements elsewhere); per
-/// resource, the nodes with the most free that are kept.
+/// Per remembered demand row asked for again, the nodes closest to fitting it that are kept
+/// (with the key of the next closest, below which they are still the closest after placements
+/// elsewhere; a row asked for the first time keeps one); per resource, the nodes with the most
+/// free that are kept.
 const KEPT: usize = 32;
 
 /// Demand rows known to fit nowhere, remembered at most (checked before every placement).
@@ -47,7 +49,7 @@ pub(crate) struct Reasons {
     /// The distinct capacity rows of the alive nodes, row-major.
     shapes: Vec<f64>,
     /// Demand rows with their closest nodes.
-    closest: Vec<Closest>,
+    closest: VecDeque<Closest>,
     /// Per node, how many remembered demand rows keep it among their closest, and how many
     /// resources among their most free.
     watched: Vec<u32>,
@@ -105,7 +107,9 @@ impl Reasons {
     /// Why `task` fits on no node now: [`State::reason`], the same value.
     ///
     /// Complexity: O(resources x (distinct capacity rows + 64)) when the maxima and the
-    /// demand's closest node are known; O(nodes x resources) to find either again.
+    /// demand's closest node are known, or when no empty node fits it, or when no node has
+    /// enough free of some resource; O(nodes x resources) to find the maxima or the closest
+    /// node again.
     pub(crate) fn reason(&mut self, state: &State<'_>, task: usize) -> Reason {
         let restricted = state.problem().allowed_nodes(task).is_some();
         if restricted || !self.sync(state) {
@@ -122,6 +126,11 @@ impl Reasons {
             // No node fits it, nor will while only placements follow.
             self.remember_unfit(&row);
             return state.too_large(demand, self.shapes.chunks_exact(r));
+        }
+        // Short of a resource on every node: the closest node does not matter.
+        let most_free = self.maxima.as_ref().expect("synced").most();
+        if let Some(reason) = state.insufficient(demand, most_free) {
+            return reason;
         }
         let (node, gap_resource, gap) = self.closest_to(state, &row);
         // Short on the closest node by more than the fit test's slack (and rounding): on
@@ -151,22 +160,27 @@ impl Reasons {
     /// The alive node closest to fitting `demand` (as [`State::reason`] finds it: the least
     /// worst gap, ties to the lowest index), remembered with the next closest ones.
     fn closest_to(&mut self, state: &State<'_>, demand: &[f64]) -> (usize, usize, f64) {
+        // A row asked for the first time keeps only its closest node (the scan passes over
+        // more nodes by one resource); one asked again, [`KEPT`].
+        let mut keep = 1;
         if let Some(i) = self.closest.iter().position(|c| c.demand == demand) {
             if let Some(found) = self.closest[i].least() {
                 return found;
             }
-            let gone = self.closest.remove(i);
+            let gone = self.closest.remove(i).expect("found");
             self.unwatch(gone.kept.iter().map(|k| k.1));
+            keep = KEPT;
         }
-        let found = Closest::scan(state, demand);
-        if self.closest.len() == REMEMBERED {
-            let gone = self.closest.remove(0);
+        let found = Closest::scan(state, demand, keep);
+        if self.closest.len() == REMEMBERED
+            && let Some(gone) = self.closest.pop_front()
+        {
             self.unwatch(gone.kept.iter().map(|k| k.1));
         }
         self.watch(state, found.kept.iter().map(|k| k.1));
-        self.closest.push(found);
+        self.closest.push_back(found);
         self.closest
-            .last()
+            .back()
             .and_then(Closest::least)
             .expect("sync found an alive node")
     }

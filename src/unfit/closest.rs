@@ -3,9 +3,9 @@
 use crate::state::{State, worst_gap};
 
 /// A demand row's closest nodes: the least (gap, node) keys of a scan over the alive nodes (as
-/// many as asked), each with its resource short, and the key of the next one. A placement only takes
-/// capacity, so a node's gap only grows: every node not kept stays at or above `next`, and the
-/// least kept key, while below `next`, is the least of all.
+/// many as asked), each with its resource short, and the key of the next one. A placement only
+/// takes capacity, so a node's gap only grows: every node not kept stays at or above `next`, and
+/// the least kept key, while below `next`, is the least of all.
 #[derive(Debug, Clone)]
 pub(super) struct Closest {
     pub(super) demand: Vec<f64>,

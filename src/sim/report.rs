@@ -154,12 +154,14 @@ impl Engine<'_> {
                 })
                 .collect()
         };
+        // The same reasons as the state's, without a pass over the nodes for each.
+        let mut cache = crate::unfit::Reasons::new();
         let reasons: Vec<Unfinished> = (0..self.problem.tasks())
             .filter(|&t| !self.tasks[t].done)
             .map(|task| Unfinished {
                 task,
                 started: self.tasks[task].starts,
-                why: self.why(task),
+                why: self.why(task, &mut cache),
             })
             .collect();
         SimReport {
@@ -189,7 +191,7 @@ impl Engine<'_> {
         }
     }
 
-    fn why(&self, task: usize) -> Why {
+    fn why(&self, task: usize, cache: &mut crate::unfit::Reasons) -> Why {
         let w = self.problem.workload();
         if let Some(&dependency) = w.dependencies(task).iter().find(|&&d| !self.tasks[d].done) {
             return Why::Dependency { dependency };
@@ -198,7 +200,7 @@ impl Engine<'_> {
             return Why::Declined;
         }
         Why::Placement {
-            reason: self.state.reason(task),
+            reason: cache.reason(&self.state, task),
         }
     }
 }

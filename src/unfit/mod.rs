@@ -121,10 +121,10 @@ impl Reasons {
             .shapes
             .chunks_exact(r)
             .any(|cap| (0..r).all(|j| demand[j] <= cap[j] + TOLERANCE * cap[j]));
-        let row = demand.to_vec();
+        let row = state.demand_row(task);
         if !fits_empty {
             // No node fits it, nor will while only placements follow.
-            self.remember_unfit(&row);
+            self.remember_unfit(row);
             return state.too_large(demand, self.shapes.chunks_exact(r));
         }
         // Short of a resource on every node: the closest node does not matter.
@@ -132,11 +132,11 @@ impl Reasons {
         if let Some(reason) = state.insufficient(demand, most_free) {
             return reason;
         }
-        let (node, gap_resource, gap) = self.closest_to(state, &row);
+        let (node, gap_resource, gap) = self.closest_to(state, row);
         // Short on the closest node by more than the fit test's slack (and rounding): on
         // every node.
         if gap > 2.0 * TOLERANCE {
-            self.remember_unfit(&row);
+            self.remember_unfit(row);
         }
         let most_free = self.maxima.as_ref().expect("synced").most();
         state.short(demand, most_free, (node, gap_resource))

@@ -25,12 +25,13 @@ use crate::state::{Stamp, State};
 /// At most this many nodes that may fit are visited by one query before it gives up.
 const VISITS: usize = 256;
 
-/// Most nodes in a run of the order over `nodes` nodes: the power of two nearest half the square
+/// Most nodes in a run of the order over `nodes` nodes: the power of two nearest the square
 /// root, 8 to 256 (so a walk over every run's summary costs about as much as reading a few runs
-/// through; measured best at 1,000, 10,000 and 100,000 nodes: 16, 64, 128).
+/// through; measured at 1,000, 10,000 and 100,000 nodes: 32 a little better than 16, 128 as
+/// good as 64, 256 as good as 128).
 fn run_cap(nodes: usize) -> usize {
-    let half_root = (nodes.max(1) as f64).sqrt() / 2.0;
-    1 << half_root.log2().round().clamp(3.0, 8.0) as u32
+    let root = (nodes.max(1) as f64).sqrt();
+    1 << root.log2().round().clamp(3.0, 8.0) as u32
 }
 
 /// A node's number: the state's task count or work of a node.
@@ -136,7 +137,7 @@ impl Least {
         let mut first = true;
         // The number of the best node so far.
         let mut last: Option<u64> = None;
-        let (memo, sorted, mut found) = (&mut self.memo, &self.sorted, None);
+        let (memo, sorted, mut found) = (&mut self.memo, &mut self.sorted, None);
         let step = sorted.walk_from(from, hint, demand, &mut |key, node, fits, place| {
             if let Some(k) = last {
                 if key == k {

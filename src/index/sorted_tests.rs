@@ -7,16 +7,30 @@ use rand_chacha::ChaCha8Rng;
 /// A filed node as the reference keeps it: key, node, free row (capacity 100 throughout).
 type Entry = (u64, u32, Vec<f64>);
 
-/// Every run in order, its entries sorted, within `cap` and (but for a lone run) at least a
-/// quarter full... or just merged/shared; its most the most of its fit keys; the first entries,
-/// slots and keys per node as filed; the entries together exactly the reference's.
-fn check<const L: usize>(s: &Sorted<L>, want: &[Entry]) {
-    let mut all = Vec::new();
+/// Every run in order, its entries in order up to those filed since it last was, all of them
+/// within the run's range, within `cap` and (but for a lone run) at least a quarter full... or
+/// just merged/shared; its first entry its least; its most the most of its fit keys; slots and
+/// keys per node as filed; the entries together exactly the reference's.
+/// Returns whether some run held entries filed since it was last put in order.
+fn check<const L: usize>(s: &Sorted<L>, want: &[Entry]) -> bool {
+    let (mut all, mut unordered) = (Vec::new(), false);
     for (i, &slot) in s.order.iter().enumerate() {
         let run = s.run(slot);
         let len = run.len();
         assert!(len > 0 && len <= s.cap, "run {i} holds {len}");
-        assert_eq!(s.firsts[i], run[0].at);
+        let ordered = s.ordered[slot as usize] as usize;
+        assert!(ordered <= len, "run {i}: {ordered} in order of {len}");
+        unordered |= ordered < len;
+        assert!(
+            run[..ordered].windows(2).all(|w| w[0].at < w[1].at),
+            "run {i} in order"
+        );
+        let mut ats: Vec<u128> = run.iter().map(|e| e.at).collect();
+        ats.sort_unstable();
+        assert_eq!(s.firsts[i], ats[0], "run {i} first");
+        if let Some(&next) = s.firsts.get(i + 1) {
+            assert!(ats[len - 1] < next, "run {i} within its range");
+        }
         for j in 0..L {
             let most = run.iter().fold(f32::NEG_INFINITY, |m, e| m.max(e.fit[j]));
             assert_eq!(s.most[slot as usize][j], most, "run {i} resource {j}");
@@ -24,8 +38,8 @@ fn check<const L: usize>(s: &Sorted<L>, want: &[Entry]) {
                 assert_eq!(most, f32::INFINITY, "run {i} place {j}");
             }
         }
-        for ent in run {
-            let (key, node) = unpack(ent.at);
+        for at in ats {
+            let (key, node) = unpack(at);
             assert_eq!(s.slot_of[node as usize], slot);
             assert_eq!(s.key_of[node as usize], key);
             all.push((key, node));
@@ -40,12 +54,13 @@ fn check<const L: usize>(s: &Sorted<L>, want: &[Entry]) {
         "{} runs",
         s.order.len()
     );
+    unordered
 }
 
 /// The nodes a walk from `from` (starting at `hint` if that holds) shows for `demand` when it
 /// always goes on (`past`: skipping the other nodes of each key shown), with whether they fit.
 fn shown_at<const L: usize>(
-    s: &Sorted<L>,
+    s: &mut Sorted<L>,
     from: (u64, u32),
     hint: Option<Place>,
     demand: &[f64],
@@ -62,7 +77,7 @@ fn shown_at<const L: usize>(
 
 /// [`shown_at`] without a hint.
 fn shown<const L: usize>(
-    s: &Sorted<L>,
+    s: &mut Sorted<L>,
     from: (u64, u32),
     demand: &[f64],
     past: bool,
@@ -71,7 +86,7 @@ fn shown<const L: usize>(
 }
 
 /// Every node with the place a walk shows it at (every node fits no demand at all).
-fn places<const L: usize>(s: &Sorted<L>) -> Vec<((u64, u32), Place)> {
+fn places<const L: usize>(s: &mut Sorted<L>) -> Vec<((u64, u32), Place)> {
     let mut out = Vec::new();
     let none = vec![f64::NEG_INFINITY; s.r];
     s.walk_from((0, 0), None, &none, &mut |key, node, fits, place| {
@@ -85,7 +100,7 @@ fn places<const L: usize>(s: &Sorted<L>) -> Vec<((u64, u32), Place)> {
 /// A hint for taking `node` out: none, where it is now, or where it was when `old` was taken
 /// (maybe wrong by now).
 fn hint_for<const L: usize>(
-    s: &Sorted<L>,
+    s: &mut Sorted<L>,
     node: u32,
     old: &[((u64, u32), Place)],
     rng: &mut ChaCha8Rng,
@@ -116,14 +131,14 @@ fn filed_and_taken_out<const L: usize>(mut s: Sorted<L>, nodes: usize, rng: &mut
     let r = s.r;
     let mut want: Vec<Entry> = Vec::new();
     let cap = vec![100.0; r];
-    let mut old = Vec::new();
+    let (mut old, mut unordered) = (Vec::new(), false);
     for step in 0..3_000 {
         let node = rng.random_range(0..nodes as u32);
         match want.iter().position(|e| e.1 == node) {
             // Out, and (mostly) back under a larger key, as a placement files it.
             Some(i) => {
                 let (key, ..) = want.remove(i);
-                let hint = hint_for(&s, node, &old, rng);
+                let hint = hint_for(&mut s, node, &old, rng);
                 s.remove(node, hint);
                 if rng.random_range(0..4) > 0 {
                     let key = key + rng.random_range(0..3) * 5;
@@ -149,18 +164,19 @@ fn filed_and_taken_out<const L: usize>(mut s: Sorted<L>, nodes: usize, rng: &mut
             }
         }
         want.sort_by_key(|e| (e.0, e.1));
-        check(&s, &want);
+        unordered |= check(&s, &want);
         if step % 10 == 0 {
-            walks_show_what_fits(&s, &want, rng);
-            hints_change_no_walk(&s, &old, rng);
-            old = places(&s);
+            walks_show_what_fits(&mut s, &want, rng);
+            hints_change_no_walk(&mut s, &old, rng);
+            old = places(&mut s);
         }
     }
+    assert!(unordered, "some run held entries out of order");
 }
 
 /// Every fitting node at or after `from` is shown, in order, with `fits` as its fit keys say;
 /// skipping past a key shows no other node of it, and still every key with a fitting node.
-fn walks_show_what_fits<const L: usize>(s: &Sorted<L>, want: &[Entry], rng: &mut ChaCha8Rng) {
+fn walks_show_what_fits<const L: usize>(s: &mut Sorted<L>, want: &[Entry], rng: &mut ChaCha8Rng) {
     let r = s.r;
     let demand: Vec<f64> = (0..r)
         .map(|_| rng.random_range(0..=11) as f64 * 9.5)
@@ -209,7 +225,7 @@ fn walks_show_what_fits<const L: usize>(s: &Sorted<L>, want: &[Entry], rng: &mut
 /// A walk from a node's old place shows what a walk that searches shows, however the runs
 /// changed since (`old` from some steps before).
 fn hints_change_no_walk<const L: usize>(
-    s: &Sorted<L>,
+    s: &mut Sorted<L>,
     old: &[((u64, u32), Place)],
     rng: &mut ChaCha8Rng,
 ) {
@@ -253,10 +269,10 @@ fn filled_then_filed<const L: usize>(mut filled: Sorted<L>, nodes: usize, rng: &
     filled.fill(&mut entries, |n| (&want[n as usize].2, &cap_row));
     let mut sorted = want.clone();
     sorted.sort_by_key(|e| (e.0, e.1));
-    check(&filled, &sorted);
+    assert!(!check(&filled, &sorted), "filled in order");
     if nodes > 0 {
         for _ in 0..20 {
-            walks_show_what_fits(&filled, &sorted, rng);
+            walks_show_what_fits(&mut filled, &sorted, rng);
         }
     }
     // Filed and taken out as usual afterwards.

@@ -26,8 +26,9 @@ use crate::state::State;
 /// node in 8 checks its allowed nodes instead.
 ///
 /// Complexity per placement: O(log(nodes) + nodes / run + run x resources) to find the node and
-/// to file it again (runs of about half the square root of the nodes: 64 at 10,000), usually a
-/// few nodes read from where the memo starts; where it gives up, O(nodes x resources) by the
+/// to file it again (runs of about the square root of the nodes: 128 at 10,000; filing appends
+/// to the run, which is put in order when a walk next reads it), usually a few nodes read from
+/// where the memo starts; where it gives up, O(nodes x resources) by the
 /// scan, or with the tree O(log(nodes) + 8) x resources per leaf visited; O(1) when the task fits
 /// no node (the runs pass over nodes by the first 8 resources: more are tested node by node).
 /// Memory: the runs (12 bytes per node, and 32 bytes per room in a run, 48 beyond 4 resources,

@@ -65,7 +65,7 @@ impl Runs {
 
     /// [`Sorted::walk_from`].
     pub(in crate::index) fn walk_from(
-        &self,
+        &mut self,
         from: (u64, u32),
         hint: Option<Place>,
         demand: &[f64],

@@ -16,7 +16,7 @@ impl<const L: usize> Sorted<L> {
     /// O(log(runs) + runs x resources) plus O(resources) per node read in the runs that may
     /// fit; no O(log(runs)) search from a hint that holds.
     pub(in crate::index) fn walk_from(
-        &self,
+        &mut self,
         from: (u64, u32),
         hint: Option<Place>,
         demand: &[f64],
@@ -65,17 +65,20 @@ impl<const L: usize> Sorted<L> {
     /// ran out, else what `visit` said last.
     #[inline]
     fn walk_run(
-        &self,
+        &mut self,
         slot: u32,
         pos: usize,
         d: &[f32; L],
         visit: &mut impl FnMut(u64, u32, bool, usize) -> Go,
     ) -> Go {
-        let run = self.run(slot);
-        if pos >= run.len() {
+        if pos >= self.len[slot as usize] as usize {
             return Go::Next;
         }
         let may = holds(&self.most[slot as usize], d);
+        if may {
+            self.tidy(slot);
+        }
+        let run = self.run(slot);
         walk(run, pos, may, visit, |e: &Ent<L>| holds(&e.fit, d))
     }
 
@@ -87,20 +90,22 @@ impl<const L: usize> Sorted<L> {
 
     /// The first entry at or after `at`, as its run's place in the order and its place in the
     /// run (possibly the run's end).
-    fn seek(&self, at: u128) -> (usize, usize) {
+    fn seek(&mut self, at: u128) -> (usize, usize) {
         let i = self.rank(at);
+        self.tidy(self.order[i]);
         (i, self.position(self.order[i], at))
     }
 
     /// [`Sorted::seek`] near place `p`, if `at` goes within a few entries of it there: its run
     /// still at that place in the order, with its entries below `at` up to there, and `at`
     /// within its range (entries taken out or filed before `at` since moved it a little).
-    fn near(&self, p: Place, at: u128) -> Option<(usize, usize)> {
+    fn near(&mut self, p: Place, at: u128) -> Option<(usize, usize)> {
         const STEPS: usize = 8;
         let (i, slot) = (p.i as usize, p.slot);
         if self.order.get(i) != Some(&slot) {
             return None;
         }
+        self.tidy(slot);
         let len = self.len[slot as usize] as usize;
         let mut pos = (p.pos as usize).min(len);
         for _ in 0..STEPS {
@@ -133,7 +138,7 @@ impl<const L: usize> Sorted<L> {
     /// [`Sorted::seek_near`] for a walk's [`Go::Past`]: where the last one went if it sought the
     /// same entry and that is still where it goes (as when the nodes of the least key share it
     /// and each query passes over them).
-    fn seek_past(&self, i: usize, at: u128) -> (usize, usize) {
+    fn seek_past(&mut self, i: usize, at: u128) -> (usize, usize) {
         let cached = self.past.get().filter(|&(sought, _)| sought == at);
         if let Some(found) = cached.and_then(|(_, p)| self.near(p, at)) {
             return found;
@@ -150,8 +155,9 @@ impl<const L: usize> Sorted<L> {
 
     /// [`Sorted::seek`] from the run at place `i`, `at` after its first entry: in that run if
     /// its last entry is at or after `at`.
-    fn seek_near(&self, i: usize, at: u128) -> (usize, usize) {
+    fn seek_near(&mut self, i: usize, at: u128) -> (usize, usize) {
         let slot = self.order[i];
+        self.tidy(slot);
         if self.last_entry(slot).is_some_and(|last| last >= at) {
             (i, self.position(slot, at))
         } else {

@@ -9,9 +9,10 @@
 //! since and merges them in, in one pass from the end) when a walk reads the run or a search
 //! needs a place in it. Walks read few runs, near the least keys, and nodes filed again go to
 //! larger keys, so most runs take many entries between two walks: measured on the scale
-//! benchmark's problem at 10,000 nodes, 38,000 filings put in order in 2,400 merges at 4 tasks
-//! per node, 930,000 in 1,900 at 100 (before a run fills and is split, also put in order). So
-//! filing costs the search for the run, no search within it and no move of entries.
+//! benchmark's problem at 10,000 nodes (`least_time`), 38,612 filings put in order in 3,605
+//! merges at 4 tasks per node, 998,652 in 39,556 at 100 (a full run is put in order before it
+//! is split). So filing costs the search for the run, no search within it and no move of
+//! entries.
 //!
 //! Runs hold at most [`Sorted::cap`] entries: a full run is split in two; a run that falls
 //! below a quarter of that is merged with its neighbour (or shares its entries with it), so
@@ -69,7 +70,7 @@ pub(super) struct Sorted<const L: usize> {
     /// Per slot, how many of its entries, from the first, are in order: the others, filed
     /// since, are put in order (merged in) when a walk or a search in the run needs them so.
     ordered: Vec<u32>,
-    /// Per slot and entry, the entry (sorted by key, then node).
+    /// Per slot and entry, the entry: in (key, node) order up to `ordered`, then as filed.
     ents: Vec<Ent<L>>,
     /// Per slot, the most of each fit key over its entries.
     most: Vec<[f32; L]>,

@@ -28,9 +28,9 @@ use crate::state::State;
 /// Complexity per placement: O(log(nodes) + nodes / run + run x resources) to find the node and
 /// to file it again (runs of about the square root of the nodes: 128 at 10,000; filing appends
 /// to the run, which is put in order when a walk next reads it), usually a few nodes read from
-/// where the memo starts; where it gives up, O(nodes x resources) by the
-/// scan, or with the tree O(log(nodes) + 8) x resources per leaf visited; O(1) when the task fits
-/// no node (the runs pass over nodes by the first 8 resources: more are tested node by node).
+/// where the memo starts; where it gives up, O(nodes x resources) by the scan, or with the tree
+/// O(log(nodes) + 8) x resources per leaf visited; O(1) when the task fits no node (the runs
+/// pass over nodes by the first 8 resources: more are tested node by node).
 /// Memory: the runs (12 bytes per node, and 32 bytes per room in a run, 48 beyond 4 resources,
 /// 1 to 4 rooms per node), the node tree (fit keys and the least work; see the memory table in
 /// the README).

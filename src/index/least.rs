@@ -18,7 +18,7 @@
 //! the place the walk showed it.
 
 use super::keyed::{from_ordered_bits, ordered_bits};
-use super::sorted::{Go, Place, Runs};
+use super::sorted::{Go, Place, Runs, Visit};
 use super::{Memo, Seen};
 use crate::state::{Stamp, State};
 
@@ -129,60 +129,28 @@ impl Least {
         if self.odd > 0 {
             return None;
         }
-        let (mut best, mut best_node, mut visits) = (f64::NEG_INFINITY, usize::MAX, 0);
         let demand = state.demand_row(task);
         let (from, hint) = self.memo.start(state, task).unwrap_or(((0, 0), None));
-        let score_at = |key: u64| score_of(from_ordered_bits(key));
-        // Whether the first node that fits is still to be remembered (for the next query).
-        let mut first = true;
-        // The number of the best node so far.
-        let mut last: Option<u64> = None;
-        let (memo, sorted, mut found) = (&mut self.memo, &mut self.sorted, None);
-        let step = sorted.walk_from(from, hint, demand, &mut |key, node, fits, place| {
-            if let Some(k) = last {
-                if key == k {
-                    // Higher indices, the same score: none better.
-                    return Go::Past(k);
-                }
-                // A node scoring below the best ends the walk, fitting or not (so do all after
-                // it).
-                if score_at(key) < best {
-                    return Go::Stop;
-                }
-            }
-            if !fits {
-                return Go::Next;
-            }
-            visits += 1;
-            if visits > VISITS {
-                return Go::GiveUp;
-            }
-            if !state.fits(task, node as usize) {
-                return Go::Next;
-            }
-            if std::mem::take(&mut first) {
-                memo.record(state, task, ((key, node), Some(place)));
-            }
-            let s = score_at(key);
-            if s > best || node < best_node as u32 {
-                (best, best_node) = (s, node as usize);
-                found = Some(place);
-            }
-            last = Some(key);
-            // The other nodes of this number have higher indices and no higher score; one of a
-            // larger number may still tie (rounding) with a lower index, unless the next number
-            // up already scores below.
-            match key.checked_add(1) {
-                Some(next) if score_at(next) >= best => Go::Next,
-                _ => Go::Stop,
-            }
-        });
+        let mut query = Query {
+            state,
+            task,
+            memo: &mut self.memo,
+            score_of,
+            best: f64::NEG_INFINITY,
+            best_node: u32::MAX,
+            visits: 0,
+            first: true,
+            last: None,
+            found: None,
+        };
+        let step = self.sorted.walk_from(from, hint, demand, &mut query);
+        let (first, best_node, found) = (query.first, query.best_node, query.found);
         self.found = found;
         step?;
         if first {
             self.memo.record(state, task, ((u64::MAX, u32::MAX), None));
         }
-        Some((best_node != usize::MAX).then_some(best_node))
+        Some((best_node != u32::MAX).then_some(best_node as usize))
     }
 
     fn rebuild(&mut self, state: &State<'_>) {
@@ -218,6 +186,77 @@ impl Least {
         self.filed[node] = !number.is_nan();
         self.odd += usize::from(number.is_nan());
         self.filed[node].then(|| ordered_bits(number))
+    }
+}
+
+/// One query's walk ([`Least::best`]): what it has found so far.
+struct Query<'a, 'p, S> {
+    state: &'a State<'p>,
+    task: usize,
+    memo: &'a mut Memo<((u64, u32), Option<Place>)>,
+    /// The score of a node from its number.
+    score_of: S,
+    /// The best score so far, and its node (`u32::MAX`: none yet).
+    best: f64,
+    best_node: u32,
+    /// Nodes visited that may fit.
+    visits: usize,
+    /// Whether the first node that fits is still to be remembered (for the next query).
+    first: bool,
+    /// The key of the best node so far.
+    last: Option<u64>,
+    /// Where the walk showed the best node.
+    found: Option<Place>,
+}
+
+impl<S: Fn(f64) -> f64> Query<'_, '_, S> {
+    /// The score of a node filed under `key`.
+    #[inline(always)]
+    fn score_at(&self, key: u64) -> f64 {
+        (self.score_of)(from_ordered_bits(key))
+    }
+}
+
+impl<S: Fn(f64) -> f64> Visit for Query<'_, '_, S> {
+    #[inline(always)]
+    fn visit(&mut self, key: u64, node: u32, fits: bool, place: Place) -> Go {
+        if let Some(k) = self.last {
+            if key == k {
+                // Higher indices, the same score: none better.
+                return Go::Past(k);
+            }
+            // A node scoring below the best ends the walk, fitting or not (so do all after it).
+            if self.score_at(key) < self.best {
+                return Go::Stop;
+            }
+        }
+        if !fits {
+            return Go::Next;
+        }
+        self.visits += 1;
+        if self.visits > VISITS {
+            return Go::GiveUp;
+        }
+        if !self.state.fits(self.task, node as usize) {
+            return Go::Next;
+        }
+        if std::mem::take(&mut self.first) {
+            self.memo
+                .record(self.state, self.task, ((key, node), Some(place)));
+        }
+        let s = self.score_at(key);
+        if s > self.best || node < self.best_node {
+            (self.best, self.best_node) = (s, node);
+            self.found = Some(place);
+        }
+        self.last = Some(key);
+        // The other nodes of this number have higher indices and no higher score; one of a
+        // larger number may still tie (rounding) with a lower index, unless the next number up
+        // already scores below.
+        match key.checked_add(1) {
+            Some(next) if self.score_at(next) >= self.best => Go::Next,
+            _ => Go::Stop,
+        }
     }
 }
 

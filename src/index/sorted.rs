@@ -39,6 +39,20 @@ pub(super) enum Go {
     GiveUp,
 }
 
+/// What a walk shows its nodes to ([`Sorted::walk_from`]): `visit(key, node, fits, place)` says
+/// what the walk does next.
+pub(in crate::index) trait Visit {
+    /// Shown a node: its key, its index, whether its fit keys may hold the demand, and where.
+    fn visit(&mut self, key: u64, node: u32, fits: bool, place: Place) -> Go;
+}
+
+impl<F: FnMut(u64, u32, bool, Place) -> Go> Visit for F {
+    #[inline]
+    fn visit(&mut self, key: u64, node: u32, fits: bool, place: Place) -> Go {
+        self(key, node, fits, place)
+    }
+}
+
 /// Where a walk showed an entry: its run's place in the order, the run, and the entry's place
 /// in it. A later search for that entry, or for where it was, may start there (checked first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,12 +161,19 @@ impl<const L: usize> Sorted<L> {
 
     /// Puts the entries of run `slot` in order: those filed since it last was, sorted, merged
     /// in from the end. O(cap), and O(t log t) for `t` entries filed since.
+    #[inline(always)]
     fn tidy(&mut self, slot: u32) {
+        let s = slot as usize;
+        if self.ordered[s] != self.len[s] {
+            self.merge_new(slot);
+        }
+    }
+
+    /// [`Sorted::tidy`] of a run with entries filed since it was last put in order.
+    #[inline(never)]
+    fn merge_new(&mut self, slot: u32) {
         let (s, c) = (slot as usize, self.cap);
         let (ordered, len) = (self.ordered[s] as usize, self.len[s] as usize);
-        if ordered == len {
-            return;
-        }
         let base = s * c;
         self.scratch.clear();
         self.scratch

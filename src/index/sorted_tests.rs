@@ -67,10 +67,15 @@ fn shown_at<const L: usize>(
     past: bool,
 ) -> Vec<(u64, u32, bool)> {
     let mut out = Vec::new();
-    let last = s.walk_from(from, hint, demand, &mut |key, node, fits, _| {
-        out.push((key, node, fits));
-        if past { Go::Past(key) } else { Go::Next }
-    });
+    let last = s.walk_from(
+        from,
+        hint,
+        demand,
+        &mut |key: u64, node: u32, fits: bool, _: Place| {
+            out.push((key, node, fits));
+            if past { Go::Past(key) } else { Go::Next }
+        },
+    );
     assert_eq!(last, Some(true));
     out
 }
@@ -89,11 +94,16 @@ fn shown<const L: usize>(
 fn places<const L: usize>(s: &mut Sorted<L>) -> Vec<((u64, u32), Place)> {
     let mut out = Vec::new();
     let none = vec![f64::NEG_INFINITY; s.r];
-    s.walk_from((0, 0), None, &none, &mut |key, node, fits, place| {
-        assert!(fits);
-        out.push(((key, node), place));
-        Go::Next
-    });
+    s.walk_from(
+        (0, 0),
+        None,
+        &none,
+        &mut |key: u64, node: u32, fits: bool, place: Place| {
+            assert!(fits);
+            out.push(((key, node), place));
+            Go::Next
+        },
+    );
     out
 }
 

@@ -1,6 +1,6 @@
 //! [`Sorted`] with the room per entry that the number of resources asks for.
 
-use super::{Go, Place, Sorted};
+use super::{Place, Sorted, Visit};
 
 /// [`Sorted`] whose entries keep the fit keys of up to 4 resources (32 bytes an entry) or of up
 /// to 8 (48 bytes): of the first 8 where there are more (a walk then shows as fitting nodes
@@ -69,7 +69,7 @@ impl Runs {
         from: (u64, u32),
         hint: Option<Place>,
         demand: &[f64],
-        visit: &mut impl FnMut(u64, u32, bool, Place) -> Go,
+        visit: &mut impl Visit,
     ) -> Option<bool> {
         each!(self, s => s.walk_from(from, hint, demand, visit))
     }

@@ -1,6 +1,6 @@
 //! Walks over the runs in key order, passing over runs that cannot fit a demand.
 
-use super::{Ent, Go, Place, Sorted, pack, unpack};
+use super::{Ent, Go, Place, Sorted, Visit, pack, unpack};
 use crate::index::keyed::down;
 
 impl<const L: usize> Sorted<L> {
@@ -20,7 +20,7 @@ impl<const L: usize> Sorted<L> {
         from: (u64, u32),
         hint: Option<Place>,
         demand: &[f64],
-        visit: &mut impl FnMut(u64, u32, bool, Place) -> Go,
+        visit: &mut impl Visit,
     ) -> Option<bool> {
         if self.order.is_empty() {
             return Some(true);
@@ -37,7 +37,7 @@ impl<const L: usize> Sorted<L> {
             let slot = self.order[i];
             let visit = &mut |key, node, fits, e: usize| {
                 let pos = e as u32;
-                visit(
+                visit.visit(
                     key,
                     node,
                     fits,

@@ -70,6 +70,7 @@ impl<K: Copy> Memo<K> {
     }
 
     /// Where the last query for `task`'s demand ended, if that answer still holds.
+    #[inline(always)]
     pub(crate) fn start(&mut self, state: &State<'_>, task: usize) -> Option<K> {
         self.last = None;
         if self.stamp != Some(state.stamp()) {

@@ -297,7 +297,17 @@ impl<const L: usize> Sorted<L> {
     /// The place in the order of the run that holds `at` or would: the last whose first entry
     /// is at most `at` (the first run if none is). The order is not empty.
     fn rank(&self, at: u128) -> usize {
-        partition_point(self.firsts.len(), |i| !below(at, self.firsts[i])).saturating_sub(1)
+        // By key alone (one comparison a step); where that run's first entry has the key and a
+        // larger node (a key shared by the firsts of several runs, as when many nodes have none
+        // placed), by the whole entry.
+        let key = (at >> 64) as u64;
+        let firsts = &self.firsts;
+        let i = partition_point(firsts.len(), |i| (firsts[i] >> 64) as u64 <= key);
+        let i = i.saturating_sub(1);
+        if firsts[i] <= at {
+            return i;
+        }
+        partition_point(i, |i| !below(at, firsts[i])).saturating_sub(1)
     }
 
     /// The place of `at` among the ordered entries of run `slot`: the number of them below
@@ -469,16 +479,17 @@ fn fit_row<const L: usize>(free: &[f64], cap: &[f64]) -> [f32; L] {
     row
 }
 
-/// (key, node) as one number in the same order (entries compared with one comparison).
+/// (key, node) as one number in the same order (entries compared with one comparison): the
+/// key in the upper half, alone (a search by key reads one half).
 #[inline]
 pub(super) fn pack(key: u64, node: u32) -> u128 {
-    (u128::from(key) << 32) | u128::from(node)
+    (u128::from(key) << 64) | u128::from(node)
 }
 
 /// The (key, node) of [`pack`].
 #[inline]
 pub(super) fn unpack(x: u128) -> (u64, u32) {
-    ((x >> 32) as u64, x as u32)
+    ((x >> 64) as u64, x as u32)
 }
 
 /// Whether entry `a` comes before `b`, as `a < b` but compared in halves: the compiler turns a

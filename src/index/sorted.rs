@@ -318,7 +318,14 @@ impl<const L: usize> Sorted<L> {
             self.ordered[slot as usize] as usize,
         );
         let ents = &self.ents[base..base + len];
-        partition_point(len, |e| below(ents[e].at, at))
+        // By key alone; where entries of the same key follow, among them by node.
+        let key = (at >> 64) as u64;
+        let p = partition_point(len, |e| ((ents[e].at >> 64) as u64) < key);
+        if p == len || (ents[p].at >> 64) as u64 != key {
+            return p;
+        }
+        let same = &ents[p..];
+        p + partition_point(same.len(), |e| below(same[e].at, at))
     }
 
     /// A slot for a new empty run.

@@ -86,6 +86,7 @@ impl<K: Copy> Memo<K> {
     }
 
     /// Remembers where the query for `task` ended (`start` was asked first, at this state).
+    #[inline(always)]
     pub(crate) fn record(&mut self, state: &State<'_>, task: usize, end: K) {
         let last = self.last.take();
         if self.stamp != Some(state.stamp()) {

@@ -99,6 +99,7 @@ impl<const L: usize> Sorted<L> {
     /// [`Sorted::seek`] near place `p`, if `at` goes within a few entries of it there: its run
     /// still at that place in the order, with its entries below `at` up to there, and `at`
     /// within its range (entries taken out or filed before `at` since moved it a little).
+    #[inline(always)]
     fn near(&mut self, p: Place, at: u128) -> Option<(usize, usize)> {
         const STEPS: usize = 8;
         let (i, slot) = (p.i as usize, p.slot);

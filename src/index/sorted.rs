@@ -307,7 +307,7 @@ impl<const L: usize> Sorted<L> {
         if firsts[i] <= at {
             return i;
         }
-        partition_point(i, |i| !below(at, firsts[i])).saturating_sub(1)
+        partition_point(i, |j| !below(at, firsts[j])).saturating_sub(1)
     }
 
     /// The place of `at` among the ordered entries of run `slot`: the number of them below

@@ -56,17 +56,16 @@ struct Node {
 }
 
 /// The least `f32` at least `x`: a bound that rounding to `f32` does not lower.
+///
+/// Without a branch (whether the nearest `f32` is below `x` is not predictable): where it is,
+/// one step up is one more in its bits when it is +0 or positive, one less when negative (it is
+/// not -0 then: a positive `x` rounds to +0).
+#[inline]
 pub(super) fn up(x: f64) -> f32 {
     let f = x as f32;
-    if f64::from(f) >= x {
-        f
-    } else if f == 0.0 {
-        f32::from_bits(1)
-    } else if f > 0.0 {
-        f32::from_bits(f.to_bits() + 1)
-    } else {
-        f32::from_bits(f.to_bits() - 1)
-    }
+    let (bits, below) = (f.to_bits(), u32::from(f64::from(f) < x));
+    let step = 1u32.wrapping_sub(2 * (bits >> 31));
+    f32::from_bits(bits.wrapping_add(below.wrapping_mul(step)))
 }
 
 /// The most `f32` at most `x`: a demand that rounding to `f32` does not raise (so `down(d) <=

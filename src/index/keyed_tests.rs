@@ -63,6 +63,39 @@ fn demands_round_down() {
 }
 
 #[test]
+fn bounds_round_up_as_the_next_f32_up() {
+    // The branch-free step against the standard library's, over values of every scale and
+    // sign, those an `f32` holds exactly, and the edges.
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let mut xs = vec![
+        0.0,
+        -0.0,
+        1e-46,
+        -1e-46,
+        1e-300,
+        -1e-300,
+        f64::MAX,
+        f64::MIN,
+    ];
+    xs.extend([
+        f64::from(f32::MAX),
+        f64::from(f32::MIN_POSITIVE) / 3.0,
+        3.4028235e38,
+    ]);
+    for _ in 0..100_000 {
+        let x = rng.random_range(-1.0..1.0) * 10f64.powi(rng.random_range(-50..40));
+        xs.extend([x, f64::from(x as f32)]);
+    }
+    for x in xs {
+        let f = x as f32;
+        let want = if f64::from(f) >= x { f } else { f.next_up() };
+        assert_eq!(up(x).to_bits(), want.to_bits(), "{x}");
+        assert!(f64::from(up(x)) >= x, "{x}");
+    }
+}
+
+#[test]
 fn walks_in_key_order_past_subtrees_too_full() {
     // 300 nodes, node n with key (n * 7919) % 1000 (ties: node order), free n % 50 of 100;
     // every third removed, then put back with another key and free.

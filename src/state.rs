@@ -340,8 +340,13 @@ impl<'p> State<'p> {
         if self.assignment[task] == Some(node) {
             return Ok(());
         }
-        self.check(task, node)?;
-        self.remove(task);
+        // The same tests as `check`; the rejection is built only where one fails.
+        if !self.fits(task, node) {
+            self.check(task, node)?;
+        }
+        if self.assignment[task].is_some() {
+            self.remove(task);
+        }
         let demand = self.demand_row(task);
         for (f, &d) in self.free[node * self.r..][..self.r].iter_mut().zip(demand) {
             *f -= d;

@@ -19,6 +19,8 @@ pub struct Workload {
     depends_on: Option<Vec<Vec<usize>>>,
     tenant: Option<Vec<String>>,
     names: Option<Vec<String>>,
+    /// Whether some demand is negative (only [`Workload::allowing_negative`] admits one).
+    negative: bool,
 }
 
 impl Workload {
@@ -49,9 +51,11 @@ impl Workload {
         } else {
             demand.as_standard_layout().into_owned()
         };
+        let negative = demand.iter().any(|&d| d < 0.0);
         Self {
             resources,
             demand,
+            negative,
             priority: None,
             duration: None,
             arrival: None,
@@ -124,6 +128,11 @@ impl Workload {
     /// The demand matrix, tasks x resources.
     pub fn demand(&self) -> &Array2<f64> {
         &self.demand
+    }
+
+    /// Whether some task's demand is negative in some resource (it gives capacity back).
+    pub(crate) fn has_negative(&self) -> bool {
+        self.negative
     }
 
     /// The demand of one task.

@@ -302,12 +302,14 @@ impl<const L: usize> Sorted<L> {
         // placed), by the whole entry.
         let key = (at >> 64) as u64;
         let firsts = &self.firsts;
-        let i = partition_point(firsts.len(), |i| (firsts[i] >> 64) as u64 <= key);
+        let i = firsts.partition_point(|&f| (f >> 64) as u64 <= key);
         let i = i.saturating_sub(1);
         if firsts[i] <= at {
             return i;
         }
-        partition_point(i, |j| !below(at, firsts[j])).saturating_sub(1)
+        firsts[..i]
+            .partition_point(|&f| !below(at, f))
+            .saturating_sub(1)
     }
 
     /// The place of `at` among the ordered entries of run `slot`: the number of them below
@@ -320,12 +322,12 @@ impl<const L: usize> Sorted<L> {
         let ents = &self.ents[base..base + len];
         // By key alone; where entries of the same key follow, among them by node.
         let key = (at >> 64) as u64;
-        let p = partition_point(len, |e| ((ents[e].at >> 64) as u64) < key);
+        let p = ents.partition_point(|e| ((e.at >> 64) as u64) < key);
         if p == len || (ents[p].at >> 64) as u64 != key {
             return p;
         }
         let same = &ents[p..];
-        p + partition_point(same.len(), |e| below(same[e].at, at))
+        p + same.partition_point(|e| below(e.at, at))
     }
 
     /// A slot for a new empty run.
@@ -500,30 +502,13 @@ pub(super) fn unpack(x: u128) -> (u64, u32) {
 }
 
 /// Whether entry `a` comes before `b`, as `a < b` but compared in halves: the compiler turns a
-/// choice over a 128-bit comparison into a branch (in [`partition_point`], where it is not
-/// predictable), over this one into conditional moves.
+/// choice over a 128-bit comparison into a branch (in a search, where it is not predictable),
+/// over this one into conditional moves. The searches are the standard library's
+/// `partition_point`, which steps by conditional moves without bounds checks.
 #[inline]
 fn below(a: u128, b: u128) -> bool {
     let (ah, al, bh, bl) = ((a >> 64) as u64, a as u64, (b >> 64) as u64, b as u64);
     (ah < bh) | ((ah == bh) & (al < bl))
-}
-
-/// The number of places at the start of `0..len` where `holds` is true (it is true, then
-/// false), found without a branch on `holds` (its outcome is not predictable: a mispredicted
-/// branch per step cost more than the search): `size` halves while `lo` stays the last place
-/// known to hold, if any.
-#[inline]
-fn partition_point(len: usize, holds: impl Fn(usize) -> bool) -> usize {
-    if len == 0 {
-        return 0;
-    }
-    let (mut lo, mut size) = (0, len);
-    while size > 1 {
-        let half = size / 2;
-        lo = std::hint::select_unpredictable(holds(lo + half), lo + half, lo);
-        size -= half;
-    }
-    lo + usize::from(holds(lo))
 }
 
 mod runs;

@@ -18,7 +18,7 @@
 //! the place the walk showed it.
 
 use super::keyed::{from_ordered_bits, ordered_bits};
-use super::sorted::{Go, Place, Rounded, Runs, Visit, round_down};
+use super::sorted::{Go, Place, Runs, Visit};
 use super::{Memo, Seen};
 use crate::state::{Stamp, State};
 
@@ -48,9 +48,10 @@ pub(crate) struct Least {
     filed: Vec<bool>,
     /// Nodes not filed (their number is not a number): the index gives up while there are any.
     odd: usize,
-    /// Where the last query for each demand found its first fitting node: a placement only
-    /// takes capacity and (while numbers only grow) moves its node later in the order.
-    memo: Memo<Start>,
+    /// Where the last query for each demand found its first fitting node (and where the walk
+    /// showed it): a placement only takes capacity and (while numbers only grow) moves its node
+    /// later in the order.
+    memo: Memo<((u64, u32), Option<Place>)>,
     /// Where the walk showed the last answer, to take it out without a search (the runs check
     /// that the node taken out is there).
     found: Option<Place>,
@@ -128,11 +129,8 @@ impl Least {
         if self.odd > 0 {
             return None;
         }
-        let start = self.memo.start(state, task).unwrap_or_else(|| Start {
-            from: (0, 0),
-            hint: None,
-            demand: round_down(state.demand_row(task)),
-        });
+        let demand = state.demand_row(task);
+        let (from, hint) = self.memo.start(state, task).unwrap_or(((0, 0), None));
         let mut query = Query {
             state,
             task,
@@ -144,19 +142,13 @@ impl Least {
             first: true,
             last: None,
             found: None,
-            demand: start.demand,
         };
-        let step = (self.sorted).walk_from(start.from, start.hint, &start.demand, &mut query);
+        let step = self.sorted.walk_from(from, hint, demand, &mut query);
         let (first, best_node, found) = (query.first, query.best_node, query.found);
         self.found = found;
         step?;
         if first {
-            let end = Start {
-                from: (u64::MAX, u32::MAX),
-                hint: None,
-                demand: start.demand,
-            };
-            self.memo.record(state, task, end);
+            self.memo.record(state, task, ((u64::MAX, u32::MAX), None));
         }
         Some((best_node != u32::MAX).then_some(best_node as usize))
     }
@@ -197,20 +189,11 @@ impl Least {
     }
 }
 
-/// Where a query for a demand starts: where the last one found its first fitting node, where
-/// the walk showed it, and the demand rounded down for the runs' fit keys (not rounded again).
-#[derive(Debug, Clone, Copy)]
-struct Start {
-    from: (u64, u32),
-    hint: Option<Place>,
-    demand: Rounded,
-}
-
 /// One query's walk ([`Least::best`]): what it has found so far.
 struct Query<'a, 'p, S> {
     state: &'a State<'p>,
     task: usize,
-    memo: &'a mut Memo<Start>,
+    memo: &'a mut Memo<((u64, u32), Option<Place>)>,
     /// The score of a node from its number.
     score_of: S,
     /// The best score so far, and its node (`u32::MAX`: none yet).
@@ -224,8 +207,6 @@ struct Query<'a, 'p, S> {
     last: Option<u64>,
     /// Where the walk showed the best node.
     found: Option<Place>,
-    /// The task's demand rounded down (to remember with the first fitting node).
-    demand: Rounded,
 }
 
 impl<S: Fn(f64) -> f64> Query<'_, '_, S> {
@@ -260,12 +241,8 @@ impl<S: Fn(f64) -> f64> Visit for Query<'_, '_, S> {
             return Go::Next;
         }
         if std::mem::take(&mut self.first) {
-            let start = Start {
-                from: (key, node),
-                hint: Some(place),
-                demand: self.demand,
-            };
-            self.memo.record(self.state, self.task, start);
+            self.memo
+                .record(self.state, self.task, ((key, node), Some(place)));
         }
         let s = self.score_at(key);
         if s > self.best || node < self.best_node {

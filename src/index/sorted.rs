@@ -515,10 +515,6 @@ mod runs;
 mod walk;
 
 pub(super) use runs::Runs;
-pub(super) use walk::round_down;
-
-/// A demand row rounded down for the fit keys ([`round_down`]).
-pub(super) type Rounded = [f32; 8];
 
 #[cfg(test)]
 #[path = "sorted_tests.rs"]

@@ -70,7 +70,7 @@ fn shown_at<const L: usize>(
     let last = s.walk_from(
         from,
         hint,
-        &round_down(demand),
+        demand,
         &mut |key: u64, node: u32, fits: bool, _: Place| {
             out.push((key, node, fits));
             if past { Go::Past(key) } else { Go::Next }
@@ -97,7 +97,7 @@ fn places<const L: usize>(s: &mut Sorted<L>) -> Vec<((u64, u32), Place)> {
     s.walk_from(
         (0, 0),
         None,
-        &round_down(&none),
+        &none,
         &mut |key: u64, node: u32, fits: bool, place: Place| {
             assert!(fits);
             out.push(((key, node), place));

@@ -1,6 +1,6 @@
 //! [`Sorted`] with the room per entry that the number of resources asks for.
 
-use super::{Place, Rounded, Sorted, Visit};
+use super::{Place, Sorted, Visit};
 
 /// [`Sorted`] whose entries keep the fit keys of up to 4 resources (32 bytes an entry) or of up
 /// to 8 (48 bytes): of the first 8 where there are more (a walk then shows as fitting nodes
@@ -68,7 +68,7 @@ impl Runs {
         &mut self,
         from: (u64, u32),
         hint: Option<Place>,
-        demand: &Rounded,
+        demand: &[f64],
         visit: &mut impl Visit,
     ) -> Option<bool> {
         each!(self, s => s.walk_from(from, hint, demand, visit))

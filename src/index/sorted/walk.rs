@@ -1,17 +1,7 @@
 //! Walks over the runs in key order, passing over runs that cannot fit a demand.
 
-use super::{Ent, Go, Place, Rounded, Sorted, Visit, pack, unpack};
+use super::{Ent, Go, Place, Sorted, Visit, pack, unpack};
 use crate::index::keyed::down;
-
-/// A demand row rounded down to `f32` for the fit keys of its first 8 resources (-inf beyond
-/// the row: those places hold any demand), as [`Sorted::walk_from`] takes it.
-pub(in crate::index) fn round_down(demand: &[f64]) -> Rounded {
-    let mut d = [f32::NEG_INFINITY; 8];
-    for (d, &x) in d.iter_mut().zip(demand) {
-        *d = down(x);
-    }
-    d
-}
 
 impl<const L: usize> Sorted<L> {
     /// Calls `visit(key, node, fits, place)` on the nodes at or after `from` in increasing
@@ -29,13 +19,16 @@ impl<const L: usize> Sorted<L> {
         &mut self,
         from: (u64, u32),
         hint: Option<Place>,
-        demand: &Rounded,
+        demand: &[f64],
         visit: &mut impl Visit,
     ) -> Option<bool> {
         if self.order.is_empty() {
             return Some(true);
         }
-        let d: [f32; L] = std::array::from_fn(|j| demand[j]);
+        let mut d = [f32::NEG_INFINITY; L];
+        for (d, &x) in d.iter_mut().zip(demand) {
+            *d = down(x);
+        }
         let from = pack(from.0, from.1);
         let (mut i, mut pos) = hint
             .and_then(|p| self.near(p, from))

@@ -219,6 +219,12 @@ impl<S: Fn(f64) -> f64> Query<'_, '_, S> {
 
 impl<S: Fn(f64) -> f64> Visit for Query<'_, '_, S> {
     #[inline(always)]
+    fn stops_at(&mut self, key: u64) -> bool {
+        // As `visit` decides for a node of a key other than the best's.
+        self.last.is_some() && self.score_at(key) < self.best
+    }
+
+    #[inline(always)]
     fn visit(&mut self, key: u64, node: u32, fits: bool, place: Place) -> Go {
         if let Some(k) = self.last {
             if key == k {

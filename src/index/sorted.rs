@@ -44,6 +44,13 @@ pub(super) enum Go {
 pub(in crate::index) trait Visit {
     /// Shown a node: its key, its index, whether its fit keys may hold the demand, and where.
     fn visit(&mut self, key: u64, node: u32, fits: bool, place: Place) -> Go;
+
+    /// Whether the first node of `key` that a skip ([`Go::Past`]) reaches would end the walk
+    /// whatever it is ([`Go::Stop`]): asked where the walk knows that key without reading
+    /// the node. `false` (show the node) unless the visitor says otherwise.
+    fn stops_at(&mut self, _key: u64) -> bool {
+        false
+    }
 }
 
 impl<F: FnMut(u64, u32, bool, Place) -> Go> Visit for F {
@@ -98,6 +105,10 @@ pub(super) struct Sorted<const L: usize> {
     /// The entry the last walk's [`Go::Past`] sought, and where it found its place: the next
     /// such seek for the same entry starts there (checked by its neighbours).
     past: Cell<Option<(u128, Place)>>,
+    /// An entry a [`Go::Past`] sought and the least filed entry at or after it (kept exact:
+    /// a filing below it takes its place, its removal forgets it), so that the next skip to the
+    /// same entry asks the visitor about that key without a search.
+    past_least: Option<(u128, u128)>,
 }
 
 impl<const L: usize> Sorted<L> {
@@ -157,6 +168,12 @@ impl<const L: usize> Sorted<L> {
         }
         self.slot_of[node as usize] = slot;
         self.key_of[node as usize] = key;
+        if let Some((sought, least)) = self.past_least
+            && sought <= at
+            && at < least
+        {
+            self.past_least = Some((sought, at));
+        }
     }
 
     /// Puts the entries of run `slot` in order: those filed since it last was, sorted, merged
@@ -267,6 +284,9 @@ impl<const L: usize> Sorted<L> {
         let stale = (0..self.r.min(L)).any(|j| gone.fit[j] >= most[j]);
         self.len[s] -= 1;
         self.slot_of[node as usize] = NONE;
+        if self.past_least.is_some_and(|(_, least)| least == at) {
+            self.past_least = None;
+        }
         if stale {
             self.summarize(slot);
         }

@@ -48,6 +48,14 @@ fn check<const L: usize>(s: &Sorted<L>, want: &[Entry]) -> bool {
     assert_eq!(s.firsts.len(), s.order.len());
     let reference: Vec<(u64, u32)> = want.iter().map(|e| (e.0, e.1)).collect();
     assert_eq!(all, reference);
+    if let Some((sought, least)) = s.past_least {
+        let first = want.iter().map(|e| pack(e.0, e.1)).find(|&at| at >= sought);
+        assert_eq!(
+            Some(least),
+            first,
+            "the least entry at or after {sought:#x}"
+        );
+    }
     // No more runs than a quarter full each would take (and one more).
     assert!(
         s.order.len() <= 4 * want.len() / s.cap + 1,
@@ -177,6 +185,7 @@ fn filed_and_taken_out<const L: usize>(mut s: Sorted<L>, nodes: usize, rng: &mut
         unordered |= check(&s, &want);
         if step % 10 == 0 {
             walks_show_what_fits(&mut s, &want, rng);
+            skips_reach_the_next_key(&mut s, &want, rng);
             hints_change_no_walk(&mut s, &old, rng);
             old = places(&mut s);
         }
@@ -229,6 +238,65 @@ fn walks_show_what_fits<const L: usize>(s: &mut Sorted<L>, want: &[Entry], rng: 
     );
     for e in after.iter().filter(|e| fits(e)) {
         assert!(skipped.iter().any(|g| g.0 == e.0), "key {} shown", e.0);
+    }
+}
+
+/// Shows the first node, skips past its key, and stops at the next: the key it is shown or
+/// asked about ([`Visit::stops_at`], answered `stop`).
+struct Skip {
+    first: Option<u64>,
+    next: Vec<u64>,
+    stop: bool,
+}
+
+impl Visit for Skip {
+    fn visit(&mut self, key: u64, _: u32, _: bool, _: Place) -> Go {
+        if self.first.is_none() {
+            self.first = Some(key);
+            return Go::Past(key);
+        }
+        self.next.push(key);
+        Go::Stop
+    }
+
+    fn stops_at(&mut self, key: u64) -> bool {
+        self.next.push(key);
+        self.stop
+    }
+}
+
+/// A skip past the key of the first node at or after a place reaches the least larger key,
+/// whether it reads on in the run, searches, or asks the visitor about the key it kept from
+/// the last such skip (twice from each place, so that the second may).
+fn skips_reach_the_next_key<const L: usize>(
+    s: &mut Sorted<L>,
+    want: &[Entry],
+    rng: &mut ChaCha8Rng,
+) {
+    let none = vec![f64::NEG_INFINITY; s.r];
+    for _ in 0..3 {
+        let from = match want.get(rng.random_range(0..want.len() + 1)) {
+            Some(e) => (e.0, e.1),
+            None => (rng.random_range(0..1_000), 0),
+        };
+        let first = want.iter().find(|e| (e.0, e.1) >= from).map(|e| e.0);
+        let next = first
+            .and_then(|k| want.iter().find(|e| e.0 > k))
+            .map(|e| e.0);
+        for stop in [rng.random_range(0..2) == 0, true] {
+            let mut skip = Skip {
+                first: None,
+                next: Vec::new(),
+                stop,
+            };
+            s.walk_from(from, None, &none, &mut skip);
+            assert_eq!(skip.first, first, "from {from:?}");
+            // Asked and not stopped, the node is shown after: the same key again.
+            let want_next: Vec<u64> = next.into_iter().collect();
+            let mut got = skip.next.clone();
+            got.dedup();
+            assert_eq!(got, want_next, "from {from:?}");
+        }
     }
 }
 

@@ -12,7 +12,10 @@ impl<const L: usize> Sorted<L> {
     /// every node whose fit keys may hold `demand` (`fits` true; the state's test decides), the
     /// node right after each of them, and the first node reached in each run (`fits` false where
     /// they cannot), so that a walk bounded by the key can stop there. A run whose most cannot
-    /// hold the demand in some resource is passed over with one test per resource.
+    /// hold the demand in some resource is passed over with one test per resource. A skip past
+    /// a key reads on a few entries in its run, else searches (or starts where the last skip to
+    /// the same entry went); where the last skip to the same entry found the least entry after
+    /// it, that entry's key is put to [`Visit::stops_at`] first, and the walk stops if it says so.
     /// O(log(runs) + runs x resources) plus O(resources) per node read in the runs that may
     /// fit; no O(log(runs)) search from a hint that holds.
     pub(in crate::index) fn walk_from(
@@ -35,7 +38,7 @@ impl<const L: usize> Sorted<L> {
             .unwrap_or_else(|| self.seek(from));
         while i < self.order.len() {
             let slot = self.order[i];
-            let visit = &mut |key, node, fits, e: usize| {
+            let show = &mut |key, node, fits, e: usize| {
                 let pos = e as u32;
                 visit.visit(
                     key,
@@ -48,10 +51,20 @@ impl<const L: usize> Sorted<L> {
                     },
                 )
             };
-            match self.walk_run(slot, pos, &d, visit) {
+            match self.walk_run(slot, pos, &d, show) {
                 Go::Next => (i, pos) = (i + 1, 0),
                 Go::Past(key) => match key.checked_add(1) {
-                    Some(next) => (i, pos) = self.seek_past(i, pack(next, 0)),
+                    Some(next) => {
+                        let at = pack(next, 0);
+                        if let Some((sought, least)) = self.past_least
+                            && sought == at
+                            && visit.stops_at(unpack(least).0)
+                        {
+                            return Some(false);
+                        }
+                        (i, pos) = self.seek_past(i, at);
+                        self.past_least = self.least_at(i, pos).map(|least| (at, least));
+                    }
                     None => return Some(true),
                 },
                 Go::Stop => return Some(false),
@@ -80,6 +93,17 @@ impl<const L: usize> Sorted<L> {
         }
         let run = self.run(slot);
         walk(run, pos, may, visit, |e: &Ent<L>| holds(&e.fit, d))
+    }
+
+    /// The entry at place `pos` of the run at place `i` of the order (that run in order), or
+    /// the next run's first where `pos` is that run's end: the least entry at or after it.
+    fn least_at(&self, i: usize, pos: usize) -> Option<u128> {
+        let slot = self.order[i];
+        if pos < self.len[slot as usize] as usize {
+            Some(self.entry(slot, pos))
+        } else {
+            self.firsts.get(i + 1).copied()
+        }
     }
 
     /// The entries of run `slot`.
@@ -167,6 +191,9 @@ impl<const L: usize> Sorted<L> {
     }
 }
 
+/// Entries a skip past a key reads on in its run before it searches instead.
+const PAST_STEPS: usize = 8;
+
 /// Whether fit keys `fit` hold demand `d` (rounded down) in every place.
 #[inline]
 fn holds<const L: usize>(fit: &[f32; L], d: &[f32; L]) -> bool {
@@ -188,17 +215,28 @@ fn walk<const L: usize>(
         let (key, node) = unpack(run[pos].at);
         return visit(key, node, false, pos);
     }
-    let mut show = true;
-    for (e, ent) in run.iter().enumerate().skip(pos) {
+    let (mut show, mut e) = (true, pos);
+    while let Some(ent) = run.get(e) {
         let fit = fits(ent);
         if fit || show {
             let (key, node) = unpack(ent.at);
             match visit(key, node, fit, e) {
                 Go::Next => {}
+                Go::Past(k) => {
+                    // A larger key a few entries on in this run: on from there (shown, as
+                    // the first node a search for it would reach); else the search.
+                    let mut ahead = run[e + 1..].iter().take(PAST_STEPS);
+                    match ahead.position(|x| unpack(x.at).0 > k) {
+                        Some(d) => (show, e) = (true, e + 1 + d),
+                        None => return Go::Past(k),
+                    }
+                    continue;
+                }
                 other => return other,
             }
         }
         show = fit;
+        e += 1;
     }
     Go::Next
 }

@@ -35,10 +35,11 @@ impl Closest {
         while n < nodes {
             // The nodes that resource alone shows to be farther, passed in a short loop.
             let (j, d) = (telling, demand[telling]);
-            let (free, cap) = (&all_free[n * r + j..], &all_cap[n * r + j..]);
-            n += (alive[n..].iter())
-                .zip(free.iter().step_by(r).zip(cap.iter().step_by(r)))
-                .take_while(|&(&up, (&f, &c))| !up || above(d, f, c, threshold))
+            let rows = (all_free[n * r..].chunks_exact(r))
+                .zip(all_cap[n * r..].chunks_exact(r))
+                .zip(&alive[n..]);
+            n += rows
+                .take_while(|&((f, c), &up)| !up || above(d, f[j], c[j], threshold))
                 .count();
             if n == nodes {
                 break;

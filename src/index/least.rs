@@ -218,9 +218,9 @@ impl<S: Fn(f64) -> f64> Query<'_, '_, S> {
 }
 
 impl<S: Fn(f64) -> f64> Visit for Query<'_, '_, S> {
+    /// A node scoring below the best ends the walk, fitting or not (so do all after it).
     #[inline(always)]
     fn stops_at(&mut self, key: u64) -> bool {
-        // As `visit` decides for a node of a key other than the best's.
         self.last.is_some() && self.score_at(key) < self.best
     }
 
@@ -231,8 +231,7 @@ impl<S: Fn(f64) -> f64> Visit for Query<'_, '_, S> {
                 // Higher indices, the same score: none better.
                 return Go::Past(k);
             }
-            // A node scoring below the best ends the walk, fitting or not (so do all after it).
-            if self.score_at(key) < self.best {
+            if self.stops_at(key) {
                 return Go::Stop;
             }
         }

@@ -112,8 +112,6 @@ pub struct State<'p> {
     alive: Vec<bool>,
     cordoned: Vec<bool>,
     assignment: Vec<Option<usize>>,
-    /// Whether every demand of the workload is non-negative (see [`State::takes_only`]).
-    takes_all: bool,
     id: u64,
     changes: u64,
 }
@@ -133,7 +131,6 @@ impl Clone for State<'_> {
             alive: self.alive.clone(),
             cordoned: self.cordoned.clone(),
             assignment: self.assignment.clone(),
-            takes_all: self.takes_all,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             changes: self.changes,
         }
@@ -158,7 +155,6 @@ impl<'p> State<'p> {
             alive: vec![true; nodes],
             cordoned: vec![false; nodes],
             assignment: vec![None; problem.tasks()],
-            takes_all: !problem.workload().has_negative(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             changes: 0,
         }
@@ -319,7 +315,7 @@ impl<'p> State<'p> {
     /// workload made with [`Workload::allowing_negative`](crate::Workload::allowing_negative)
     /// has such). Indexes kept in step with placements rely on free capacity only falling.
     pub(crate) fn takes_only(&self, task: usize) -> bool {
-        self.takes_all || self.demand_row(task).iter().all(|&d| d >= 0.0)
+        !self.problem.workload().has_negative() || self.demand_row(task).iter().all(|&d| d >= 0.0)
     }
 
     /// Whether `task` fits on `node` now.
